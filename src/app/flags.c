@@ -1,0 +1,2 @@
+/* flags.c — placeholder. */
+typedef int flags_placeholder_t;
