@@ -48,8 +48,8 @@ void relay_crypto_free(relay_crypto_t *rc);
 
 /* ---- client side ---- */
 
-/** Client: prepare payload (a relay cell body whose recognized field is 0)
- * to be sent to hops[target] of an n_hops-hop circuit: zero the digest field,
+/** Client: prepare payload (a relay cell body) to be sent to hops[target]
+ * of an n_hops-hop circuit: set recognized to 0, zero the digest field,
  * add the body to that hop's forward digest, put the digest's first 4 bytes
  * in the digest field (saving the 20-byte value as that hop's "last sent"
  * tag), then encrypt with the forward ciphers of hops target, target-1, ...,
@@ -73,20 +73,21 @@ int relay_crypto_client_receive(relay_crypto_t *const *hops, int n_hops,
  * the cell is for us: recognized == 0 and the digest field matches our
  * running forward digest (kept on a match, restored otherwise).  Returns 1
  * if the cell is for us (its digest value becomes our "last received" tag),
- * 0 if it must be passed on to the next hop. */
+ * 0 if it must be passed on to the next hop, -1 if rc is a client state. */
 int relay_crypto_relay_decrypt_forward(relay_crypto_t *rc,
                                        uint8_t payload[RELAY_PAYLOAD_LEN]);
 
 /** Relay: add our backward layer to a cell coming from further along the
- * circuit, in place. */
-void relay_crypto_relay_encrypt_backward(relay_crypto_t *rc,
+ * circuit, in place.  Returns 0, or -1 if rc is a client state. */
+int relay_crypto_relay_encrypt_backward(relay_crypto_t *rc,
                                          uint8_t payload[RELAY_PAYLOAD_LEN]);
 
 /** Relay: prepare a cell we originate toward the client: zero the digest
  * field, add the body to our backward digest, set the digest field (the
  * 20-byte value becomes our "last sent" tag), then encrypt with our backward
- * cipher.  payload's recognized field must be 0. */
-void relay_crypto_relay_originate(relay_crypto_t *rc,
+ * cipher.  The recognized field is set to 0 first.  Returns 0, or -1 if rc
+ * is a client state. */
+int relay_crypto_relay_originate(relay_crypto_t *rc,
                                   uint8_t payload[RELAY_PAYLOAD_LEN]);
 
 /* ---- SENDME v1 tags (prop 289) ---- */
