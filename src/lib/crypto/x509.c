@@ -76,6 +76,16 @@ crypto_x509_get_rsa(const crypto_x509_t *c)
   EVP_PKEY *pk = X509_get_pubkey(c->x);
   crypto_rsa_t *k = pk ? crypto_rsa_new_from_evp_pkey(pk) : NULL;
   EVP_PKEY_free(pk);
+  if (k && crypto_rsa_is_private(k)) {
+    /* OpenSSL may hand back a cached private key: keep the public part. */
+    uint8_t *der = NULL;
+    size_t len = 0;
+    crypto_rsa_t *pub = crypto_rsa_public_der(k, &der, &len) == 0
+                        ? crypto_rsa_from_public_der(der, len) : NULL;
+    x_free(der);
+    crypto_rsa_free(k);
+    k = pub;
+  }
   return k;
 }
 
@@ -142,7 +152,15 @@ crypto_x509_create(const crypto_rsa_t *subject_key, const crypto_rsa_t *issuer_k
     X509_free(x);
     return NULL;
   }
-  return x509_wrap(x, NULL, 0);
+  /* Re-parse from DER: OpenSSL caches the EVP_PKEY given to
+   * X509_set_pubkey (possibly a private key); the result must hold only
+   * what the certificate says. */
+  unsigned char *der = NULL;
+  int len = i2d_X509(x, &der);
+  X509_free(x);
+  crypto_x509_t *c = len > 0 ? crypto_x509_from_der(der, (size_t)len) : NULL;
+  OPENSSL_free(der);
+  return c;
 }
 
 crypto_x509_t *

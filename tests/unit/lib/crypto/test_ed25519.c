@@ -160,6 +160,47 @@ START_TEST(test_ed25519_from_x25519_bad)
 }
 END_TEST
 
+/* A real ntor-onion-key-crosscert (tor's test_descriptors.inc): the Ed25519
+ * cert certifying the master key is signed by the key converted from
+ * ntor-onion-key with the published sign bit. */
+START_TEST(test_ed25519_descriptor_ntor_crosscert)
+{
+  size_t dlen, n, certlen;
+  char *desc = vec_read_file("tor-descriptor-test001a.txt", &dlen);
+  const char *p = strstr(desc, "\nntor-onion-key ");
+  ck_assert_ptr_nonnull(p);
+  p += strlen("\nntor-onion-key ");
+  uint8_t *ntor = vec_base64(p, strcspn(p, "\n"), &n);
+  ck_assert_uint_eq(n, 32);
+  p = strstr(desc, "\nmaster-key-ed25519 ");
+  ck_assert_ptr_nonnull(p);
+  p += strlen("\nmaster-key-ed25519 ");
+  uint8_t *master = vec_base64(p, strcspn(p, "\n"), &n);
+  ck_assert_uint_eq(n, 32);
+  p = strstr(desc, "\nntor-onion-key-crosscert ");
+  ck_assert_ptr_nonnull(p);
+  int signbit = p[strlen("\nntor-onion-key-crosscert ")] - '0';
+  ck_assert(signbit == 0 || signbit == 1);
+  uint8_t *cert = vec_pem_body(p, "ED25519 CERT", &certlen);
+  /* VERSION 01, CERT_TYPE 0A, EXPIRATION(4), KEY_TYPE 01, KEY(32), N_EXT,
+   * ..., SIGNATURE(64). */
+  ck_assert_uint_ge(certlen, 40 + 64);
+  ck_assert_uint_eq(cert[0], 1);
+  ck_assert_uint_eq(cert[1], 0x0a);
+  ck_assert_mem_eq(cert + 7, master, 32);
+  uint8_t edkey[32];
+  ck_assert_int_eq(ed25519_pub_from_x25519_pub(ntor, signbit, edkey), 0);
+  ck_assert_int_eq(ed25519_verify(edkey, cert, certlen - 64, cert + certlen - 64), 0);
+  /* With the other sign bit the key is wrong and the signature fails. */
+  ck_assert_int_eq(ed25519_pub_from_x25519_pub(ntor, !signbit, edkey), 0);
+  ck_assert_int_eq(ed25519_verify(edkey, cert, certlen - 64, cert + certlen - 64), -1);
+  free(cert);
+  free(master);
+  free(ntor);
+  free(desc);
+}
+END_TEST
+
 START_TEST(test_ed25519_wipe)
 {
   ed25519_keypair_t kp;
@@ -179,6 +220,7 @@ unit_suite(void)
   TESTUTIL_ADD(s, test_ed25519_tor_vectors, 10);
   TESTUTIL_ADD(s, test_ed25519_x25519_relation_random, 10);
   TESTUTIL_ADD(s, test_ed25519_from_x25519_bad, 10);
+  TESTUTIL_ADD(s, test_ed25519_descriptor_ntor_crosscert, 10);
   TESTUTIL_ADD(s, test_ed25519_wipe, 10);
   return s;
 }

@@ -182,3 +182,60 @@ vec_hex_n(const vec_file_t *vf, const char *section, size_t i, const char *key, 
   memcpy(out, buf, n);
   free(buf);
 }
+
+static int
+b64val(char c)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+uint8_t *
+vec_base64(const char *s, size_t n, size_t *len)
+{
+  uint8_t *out = malloc(n * 3 / 4 + 3);
+  ck_assert_ptr_nonnull(out);
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t o = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+      continue;
+    if (c == '=')
+      break;
+    int v = b64val(c);
+    ck_assert_msg(v >= 0, "bad base64 character 0x%02x", (unsigned char)c);
+    acc = (acc << 6) | (uint32_t)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (uint8_t)(acc >> bits);
+    }
+  }
+  *len = o;
+  return out;
+}
+
+uint8_t *
+vec_pem_body(const char *text, const char *label, size_t *len)
+{
+  char begin[128], end[128];
+  snprintf(begin, sizeof(begin), "-----BEGIN %s-----", label);
+  snprintf(end, sizeof(end), "-----END %s-----", label);
+  const char *b = strstr(text, begin);
+  ck_assert_msg(b != NULL, "no PEM block %s", label);
+  b += strlen(begin);
+  const char *e = strstr(b, end);
+  ck_assert_ptr_nonnull(e);
+  return vec_base64(b, (size_t)(e - b), len);
+}

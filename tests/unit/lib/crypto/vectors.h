@@ -30,4 +30,11 @@ void vec_hex_n(const vec_file_t *vf, const char *section, size_t i, const char *
  * buffer; *len gets its length.  Aborts on failure. */
 char *vec_read_file(const char *name, size_t *len);
 
+/** Decode base64 (whitespace ignored, '=' padding optional) into a new
+ * malloc'd buffer; *len gets its length.  Aborts the test on bad input. */
+uint8_t *vec_base64(const char *s, size_t n, size_t *len);
+/** Find the first PEM block "-----BEGIN <label>-----" in text and return its
+ * base64-decoded body (malloc'd, *len bytes).  Aborts if absent. */
+uint8_t *vec_pem_body(const char *text, const char *label, size_t *len);
+
 #endif
