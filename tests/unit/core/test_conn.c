@@ -1,0 +1,441 @@
+/* test_conn.c — the connection layer: callbacks, lifetime, transfers, backpressure. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <event2/buffer.h>
+
+#include "conntest.h"
+#include "core/conn.h"
+#include "core/mainloop.h"
+#include "lib/log.h"
+#include "testutil.h"
+
+#define MiB (1024u * 1024u)
+
+static mainloop_t *ml;
+
+static void
+setup(void)
+{
+  tconn_n_freed = 0;
+  if (getenv("TEST_DEBUG_LOG")) log_set_severity(LOG_DEBUG);
+  ml = mainloop_new();
+  ck_assert_ptr_nonnull(ml);
+}
+
+static void
+teardown(void)
+{
+  mainloop_free(ml);
+  ml = NULL;
+}
+
+static int cond_true_int(void *arg) { return *(int *)arg != 0; }
+static int cond_no_conns(void *arg) { (void)arg; return mainloop_n_conns(ml) == 0; }
+
+static void
+bug_hook(log_severity_t sev, log_domain_t dom, const char *msg, void *arg)
+{
+  (void)sev;
+  if (dom == LD_BUG && strstr(msg, "marked for close twice"))
+    ++*(int *)arg;
+}
+
+START_TEST(test_callbacks_socketpair)
+{
+  conn_t *ca, *cb;
+  ck_assert_int_eq(conn_new_socketpair(ml, &tconn_ops, sizeof(tconn_t), &tconn_ops,
+                                       sizeof(tconn_t), &ca, &cb), 0);
+  tconn_t *a = (tconn_t *)ca, *b = (tconn_t *)cb;
+  ck_assert_int_eq(mainloop_n_conns(ml), 2);
+  b->drain = 1;
+  b->rx_seed = 7;
+  tconn_start_send(a, 7, 1000);
+  /* Nothing runs inside conn_write: callbacks are deferred to the loop. */
+  ck_assert_int_eq(b->n_process_inbuf, 0);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &a->n_finished_flushing, 5), 1);
+  ck_assert_int_ge(a->n_flushed_some, 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &b->n_process_inbuf, 5), 1);
+  ck_assert_uint_eq(b->rx, 1000);
+  ck_assert_int_eq(b->rx_bad, 0);
+  /* A plain accepted connection is open at once: no finished_connecting. */
+  ck_assert_int_eq(a->n_connected, 0);
+
+  /* Closing one side: freed in the sweep, exactly once; the other sees EOF. */
+  conn_mark_for_close(ca);
+  ck_assert_int_eq(a->n_about_to_close, 0);  /* not inside the mark */
+  ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 5), 1);
+  ck_assert_int_eq(tconn_n_freed, 2);       /* b closed itself on EOF */
+}
+END_TEST
+
+START_TEST(test_connect_and_accept)
+{
+  tlisten_t tl = { 0 };
+  tl.drain = 1;
+  tl.rx_seed = 11;
+  int port = tlisten_start(&tl, ml, NULL, 0);
+  ck_assert_int_gt(port, 0);
+  tconn_t *c = tconn_connect(ml, port, NULL, 0);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 5), 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &tl.n_accepted, 5), 1);
+#ifdef _WIN32
+  ck_assert_int_eq(mainloop_uses_iocp(ml), 1);
+  ck_assert_str_eq(conn_backend_type(&c->base), "socket_async");
+  ck_assert_str_eq(conn_backend_type(&tl.accepted->base), "socket_async");
+#else
+  ck_assert_int_eq(mainloop_uses_iocp(ml), 0);
+  ck_assert_str_eq(conn_backend_type(&c->base), "socket");
+#endif
+  tconn_start_send(c, 11, 100000);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &tl.accepted->n_process_inbuf, 5), 1);
+  listener_free(tl.l);
+}
+END_TEST
+
+START_TEST(test_connect_ipv6)
+{
+  tlisten_t tl = { 0 };
+  int port = tlisten_start(&tl, ml, NULL, 1);
+  if (port < 0) {
+    fprintf(stderr, "test_connect_ipv6: no ::1 on this machine; skipped\n");
+    return;
+  }
+  tconn_t *c = tconn_connect(ml, port, NULL, 1);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 5), 1);
+  ck_assert_int_eq(c->base.peer[0], '[');  /* logged as [::1]:port */
+  ck_assert_ptr_nonnull(strstr(c->base.peer, "::1"));
+  listener_free(tl.l);
+}
+END_TEST
+
+START_TEST(test_connect_refused)
+{
+  tlisten_t tl = { 0 };
+  int port = tlisten_start(&tl, ml, NULL, 0);
+  ck_assert_int_gt(port, 0);
+  listener_free(tl.l);  /* now nothing listens on port */
+  tconn_t *c = tconn_connect(ml, port, NULL, 0);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 10), 1);
+  ck_assert_int_eq(tconn_n_freed, 1);
+}
+END_TEST
+
+START_TEST(test_double_mark_is_logged)
+{
+  static int n_bug;
+  n_bug = 0;
+  conn_t *ca, *cb;
+  ck_assert_int_eq(conn_new_socketpair(ml, &tconn_ops, sizeof(tconn_t), &tconn_ops,
+                                       sizeof(tconn_t), &ca, &cb), 0);
+  log_set_hook(bug_hook, &n_bug);
+  conn_mark_for_close(ca);
+  conn_mark_for_close(ca);
+  log_set_hook(NULL, NULL);
+  ck_assert_int_eq(n_bug, 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 5), 1);
+  ck_assert_int_eq(tconn_n_freed, 2);
+}
+END_TEST
+
+START_TEST(test_close_after_flush_delivers_everything)
+{
+  /* The client queues 4 MiB and closes after flush; the server must get every
+   * byte, then EOF. */
+  tlisten_t tl = { 0 };
+  tl.drain = 1;
+  tl.rx_seed = 21;
+  int port = tlisten_start(&tl, ml, NULL, 0);
+  tconn_t *c = tconn_connect(ml, port, NULL, 0);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 10), 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &tl.n_accepted, 10), 1);
+  tconn_t *s = tl.accepted;
+  c->close_when_sent = 1;
+  tconn_start_send(c, 21, 4 * MiB);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &s->n_eof, 30), 1);
+  ck_assert_uint_eq(s->rx, 4 * MiB);
+  ck_assert_int_eq(s->rx_bad, 0);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 10), 1);
+  ck_assert_int_eq(tconn_n_freed, 2);
+  listener_free(tl.l);
+}
+END_TEST
+
+/* The sender waits for flushed_some (its outbuf is above the low watermark)
+ * and has not written for half a second. */
+static int
+cond_stalled(void *arg)
+{
+  tconn_t *a = arg;
+  return a->tx_sent > 0 && conn_outbuf_len(&a->base) > CONN_WRITE_LOWAT &&
+         testutil_now() - a->last_write_time > 0.5;
+}
+
+START_TEST(test_close_after_flush_deadline)
+{
+  /* The peer never reads: the connection closes at its deadline, not before. */
+  conn_t *ca, *cb;
+  ck_assert_int_eq(conn_new_socketpair(ml, &tconn_ops, sizeof(tconn_t), &tconn_ops,
+                                       sizeof(tconn_t), &ca, &cb), 0);
+  tconn_t *a = (tconn_t *)ca;
+  conn_block_read(cb, CONN_BLOCK_TEST_A);
+  a->max_write = 65536;
+  tconn_start_send(a, 3, 64 * MiB);
+  /* Fill the socket buffers until the pump stalls. */
+  ck_assert_int_eq(mainloop_run_until(ml, cond_stalled, a, 30), 1);
+  ck_assert_uint_gt(conn_outbuf_len(ca), CONN_WRITE_LOWAT);
+  double start = testutil_now();
+  conn_close_after_flush(ca, 0.5);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &a->n_about_to_close, 10), 1);
+  double took = testutil_now() - start;
+  ck_assert_double_ge(took, 0.45);
+  ck_assert_double_lt(took, 5.0);
+}
+END_TEST
+
+typedef struct xfer_t {
+  tconn_t *client, *server;
+  uint64_t total;
+} xfer_t;
+
+static int
+cond_xfer_done(void *arg)
+{
+  xfer_t *x = arg;
+  return x->server && x->client->rx >= x->total && x->server->rx >= x->total;
+}
+
+/* 64 MiB each way at once, writes of random sizes, checked byte by byte. */
+static double
+transfer_64mib(tls_ctx_t *server_tls, tls_ctx_t *client_tls, const char *what)
+{
+  const uint64_t total = 64ull * MiB;
+  tlisten_t tl = { 0 };
+  tl.drain = 1;
+  tl.rx_seed = 101;
+  int port = tlisten_start(&tl, ml, server_tls, 0);
+  ck_assert_int_gt(port, 0);
+  tconn_t *c = tconn_connect(ml, port, client_tls, 0);
+  c->drain = 1;
+  c->rx_seed = 202;
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 10), 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &tl.n_accepted, 10), 1);
+  tconn_t *s = tl.accepted;
+  if (server_tls)  /* the server's handshake completes too */
+    ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &s->n_connected, 10), 1);
+  double t0 = testutil_now();
+  s->rng = 5;
+  c->rng = 9;
+  tconn_start_send(c, 101, total);
+  tconn_start_send(s, 202, total);
+  xfer_t x = { c, s, total };
+  ck_assert_int_eq(mainloop_run_until(ml, cond_xfer_done, &x, 240), 1);
+  double took = testutil_now() - t0;
+  ck_assert_int_eq(c->rx_bad, 0);
+  ck_assert_int_eq(s->rx_bad, 0);
+  ck_assert_uint_eq(c->rx, total);
+  ck_assert_uint_eq(s->rx, total);
+  /* The producer never queued much past the watermark. */
+  ck_assert_uint_le(c->max_outbuf_seen, CONN_WRITE_HIGHWAT + 65536);
+  printf("MEASURE transfer_64mib_%s: 2 x 64 MiB in %.3f s (%.1f MiB/s each way)\n", what, took,
+         64.0 / took);
+  fflush(stdout);
+  listener_free(tl.l);
+  return took;
+}
+
+START_TEST(test_transfer_64mib_plain)
+{
+  transfer_64mib(NULL, NULL, "plain");
+}
+END_TEST
+
+START_TEST(test_transfer_64mib_tls)
+{
+  tls_ctx_t *st = testcert_server_ctx();
+  tls_ctx_t *ct = tls_ctx_new_client();
+  transfer_64mib(st, ct, "tls");
+  tls_ctx_free(st);
+  tls_ctx_free(ct);
+}
+END_TEST
+
+static int cond_rx_5000(void *arg) { return ((tconn_t *)arg)->rx >= 5000; }
+
+START_TEST(test_block_reasons)
+{
+  conn_t *ca, *cb;
+  ck_assert_int_eq(conn_new_socketpair(ml, &tconn_ops, sizeof(tconn_t), &tconn_ops,
+                                       sizeof(tconn_t), &ca, &cb), 0);
+  tconn_t *a = (tconn_t *)ca, *b = (tconn_t *)cb;
+  b->drain = 1;
+  b->rx_seed = 4;
+  conn_block_read(cb, CONN_BLOCK_TEST_A);
+  conn_block_read(cb, CONN_BLOCK_TEST_B);
+  ck_assert_int_eq(conn_is_reading(cb), 0);
+  tconn_start_send(a, 4, 5000);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &a->n_finished_flushing, 5), 1);
+  /* Let the loop turn a few times: nothing may be delivered while blocked. */
+  for (int i = 0; i < 20; i++)
+    mainloop_run_until(ml, cond_no_conns, NULL, 0.01);
+  ck_assert_int_eq(b->n_process_inbuf, 0);
+  conn_unblock_read(cb, CONN_BLOCK_TEST_A);
+  ck_assert_int_eq(conn_is_reading(cb), 0);
+  for (int i = 0; i < 20; i++)
+    mainloop_run_until(ml, cond_no_conns, NULL, 0.01);
+  ck_assert_int_eq(b->n_process_inbuf, 0);
+  conn_unblock_read(cb, CONN_BLOCK_TEST_B);
+  ck_assert_int_eq(conn_is_reading(cb), 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_rx_5000, b, 5), 1);
+  ck_assert_int_eq(b->rx_bad, 0);
+}
+END_TEST
+
+START_TEST(test_unblock_reprocesses_buffered_input)
+{
+  /* Bytes already in the inbuf when reading resumes are handed over again,
+   * even though no new bytes arrive. */
+  conn_t *ca, *cb;
+  ck_assert_int_eq(conn_new_socketpair(ml, &tconn_ops, sizeof(tconn_t), &tconn_ops,
+                                       sizeof(tconn_t), &ca, &cb), 0);
+  tconn_t *a = (tconn_t *)ca, *b = (tconn_t *)cb;
+  b->drain = 0;  /* first look, leave it there */
+  b->rx_seed = 6;
+  tconn_start_send(a, 6, 3000);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &b->n_process_inbuf, 5), 1);
+  ck_assert_uint_eq(b->rx, 0);
+  conn_block_read(cb, CONN_BLOCK_WINDOW);
+  b->drain = 1;
+  conn_unblock_read(cb, CONN_BLOCK_WINDOW);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, (int *)&b->rx, 5), 1);
+  ck_assert_int_ge(b->n_process_inbuf, 2);
+}
+END_TEST
+
+
+static void
+never_reading_peer(tls_ctx_t *server_tls, tls_ctx_t *client_tls, int reader_blocked)
+{
+  tlisten_t tl = { 0 };
+  tl.drain = 0;
+  int port = tlisten_start(&tl, ml, server_tls, 0);
+  tconn_t *c = tconn_connect(ml, port, client_tls, 0);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 10), 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &tl.n_accepted, 10), 1);
+  tconn_t *s = tl.accepted;
+  if (server_tls)
+    ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &s->n_connected, 10), 1);
+  if (reader_blocked)
+    conn_block_read(&s->base, CONN_BLOCK_TEST_A);
+  tconn_start_send(c, 1, 1024ull * MiB);
+  if (!mainloop_run_until(ml, cond_stalled, c, 8)) fprintf(stderr, "DBG sent=%llu outbuf=%zu inbuf=%zu s_inbufcalls=%d last=%.2f\n", (unsigned long long)c->tx_sent, conn_outbuf_len(&c->base), evbuffer_get_length(conn_inbuf(&s->base)), s->n_process_inbuf, testutil_now()-c->last_write_time);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_stalled, c, 60), 1);
+  /* The sender holds at most the watermark plus one write; the receiver at
+   * most its read watermark (plus one TLS record of overrun). */
+  ck_assert_uint_le(c->max_outbuf_seen, CONN_WRITE_HIGHWAT + 65536);
+  size_t inbuf = evbuffer_get_length(conn_inbuf(&s->base));
+  ck_assert_uint_le(inbuf, CONN_READ_HIGHWAT + 17 * 1024);
+  ck_assert_uint_lt(c->tx_sent, 1024ull * MiB);
+  printf("MEASURE never_reading_%s%s: sender stalled after %llu bytes; sender outbuf max %zu, "
+         "receiver inbuf %zu\n", server_tls ? "tls" : "plain", reader_blocked ? "_blocked" : "",
+         (unsigned long long)c->tx_sent, c->max_outbuf_seen, inbuf);
+  listener_free(tl.l);
+}
+
+START_TEST(test_never_reading_peer_plain)
+{
+  never_reading_peer(NULL, NULL, 0);
+}
+END_TEST
+
+START_TEST(test_never_reading_peer_blocked)
+{
+  never_reading_peer(NULL, NULL, 1);
+}
+END_TEST
+
+START_TEST(test_never_reading_peer_tls)
+{
+  tls_ctx_t *st = testcert_server_ctx();
+  tls_ctx_t *ct = tls_ctx_new_client();
+  never_reading_peer(st, ct, 0);
+  tls_ctx_free(st);
+  tls_ctx_free(ct);
+}
+END_TEST
+
+START_TEST(test_tls_close_is_eof_not_error)
+{
+  /* A TLS peer that goes away without close_notify is an EOF (OpenSSL 3's
+   * unexpected-EOF), reported once through reached_eof. */
+  tls_ctx_t *st = testcert_server_ctx();
+  tls_ctx_t *ct = tls_ctx_new_client();
+  tlisten_t tl = { 0 };
+  tl.drain = 1;
+  int port = tlisten_start(&tl, ml, st, 0);
+  tconn_t *c = tconn_connect(ml, port, ct, 0);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 10), 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &tl.n_accepted, 10), 1);
+  tconn_t *s = tl.accepted;
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &s->n_connected, 10), 1);
+  conn_mark_for_close(&c->base);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &s->n_eof, 10), 1);
+  ck_assert_int_eq(s->base.tls_error, 0);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 10), 1);
+  listener_free(tl.l);
+  tls_ctx_free(st);
+  tls_ctx_free(ct);
+}
+END_TEST
+
+START_TEST(test_tls_garbage_is_error)
+{
+  /* A plain client talking to a TLS server: the server closes with a TLS error. */
+  tls_ctx_t *st = testcert_server_ctx();
+  tlisten_t tl = { 0 };
+  int port = tlisten_start(&tl, ml, st, 0);
+  tconn_t *c = tconn_connect(ml, port, NULL, 0);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 10), 1);
+  ck_assert_int_eq(conn_write(&c->base, "GET / HTTP/1.0\r\n\r\n", 18), 0);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &tl.n_accepted, 10), 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 10), 1);
+  ck_assert_int_eq(tl.accepted->n_connected, 0);
+  listener_free(tl.l);
+  tls_ctx_free(st);
+}
+END_TEST
+
+Suite *
+unit_suite(void)
+{
+  Suite *s = suite_create("core_conn");
+  struct { const char *name; const TTest *fn; int timeout; } tests[] = {
+    { "callbacks_socketpair", test_callbacks_socketpair, 20 },
+    { "connect_and_accept", test_connect_and_accept, 20 },
+    { "connect_ipv6", test_connect_ipv6, 20 },
+    { "connect_refused", test_connect_refused, 20 },
+    { "double_mark_is_logged", test_double_mark_is_logged, 20 },
+    { "close_after_flush_delivers_everything", test_close_after_flush_delivers_everything, 60 },
+    { "close_after_flush_deadline", test_close_after_flush_deadline, 60 },
+    { "transfer_64mib_plain", test_transfer_64mib_plain, 300 },
+    { "transfer_64mib_tls", test_transfer_64mib_tls, 300 },
+    { "block_reasons", test_block_reasons, 20 },
+    { "unblock_reprocesses_buffered_input", test_unblock_reprocesses_buffered_input, 20 },
+    { "never_reading_peer_plain", test_never_reading_peer_plain, 90 },
+    { "never_reading_peer_blocked", test_never_reading_peer_blocked, 90 },
+    { "never_reading_peer_tls", test_never_reading_peer_tls, 90 },
+    { "tls_close_is_eof_not_error", test_tls_close_is_eof_not_error, 20 },
+    { "tls_garbage_is_error", test_tls_garbage_is_error, 20 },
+  };
+  for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+    TCase *tc = tcase_create(tests[i].name);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, tests[i].timeout);
+    tcase_add_test(tc, tests[i].fn);
+    suite_add_tcase(s, tc);
+  }
+  return s;
+}
