@@ -356,8 +356,14 @@ conn_free_(conn_t *c)
       evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->in_cb);
     bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
     bufferevent_disable(c->bev, EV_READ | EV_WRITE);
-    /* Frees the socket bufferevent too (BEV_OPT_CLOSE_ON_FREE on the filter),
-     * and takes each out of its rate-limit group. */
+    /* libevent 2.1 finalizes a freed bufferevent later, in the loop: leave the
+     * groups and drop our bucket config now, so that a group or config freed
+     * before then is never used. */
+    bufferevent_remove_from_rate_limit_group(c->bev_sock);
+    bufferevent_set_rate_limit(c->bev_sock, NULL);
+    if (c->bev != c->bev_sock)
+      bufferevent_remove_from_rate_limit_group(c->bev);
+    /* Frees the socket bufferevent too (BEV_OPT_CLOSE_ON_FREE on the filter). */
     bufferevent_free(c->bev);
   }
   event_free(c->aux_ev);

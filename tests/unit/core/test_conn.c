@@ -331,7 +331,6 @@ never_reading_peer(tls_ctx_t *server_tls, tls_ctx_t *client_tls, int reader_bloc
   if (reader_blocked)
     conn_block_read(&s->base, CONN_BLOCK_TEST_A);
   tconn_start_send(c, 1, 1024ull * MiB);
-  if (!mainloop_run_until(ml, cond_stalled, c, 8)) fprintf(stderr, "DBG sent=%llu outbuf=%zu inbuf=%zu s_inbufcalls=%d last=%.2f\n", (unsigned long long)c->tx_sent, conn_outbuf_len(&c->base), evbuffer_get_length(conn_inbuf(&s->base)), s->n_process_inbuf, testutil_now()-c->last_write_time);
   ck_assert_int_eq(mainloop_run_until(ml, cond_stalled, c, 60), 1);
   /* The sender holds at most the watermark plus one write; the receiver at
    * most its read watermark (plus one TLS record of overrun). */
