@@ -59,7 +59,7 @@ extend2_cell_parse(extend2_cell_t *out, const uint8_t *body, size_t len)
   out->n_spec = n;
   out->htype = wr_u16(&r);
   out->hlen = wr_u16(&r);
-  if (r.err || out->hlen > r.left)
+  if (r.err || out->hlen > r.left || out->hlen > sizeof(out->hdata))
     goto bad;
   wr_copy(&r, out->hdata, out->hlen);
   return 0;

@@ -49,7 +49,8 @@ typedef struct extend2_cell_t {
 } extend2_cell_t;
 
 /** Parse NSPEC | specs | HTYPE u16 | HLEN u16 | HDATA.  Returns -1 on
- *  truncation, a bad known specifier, or more than EXTEND2_MAX_LINKSPECS.
+ *  truncation, a bad known specifier, more than EXTEND2_MAX_LINKSPECS, or
+ *  HLEN > 498 (even if len is larger than a relay body).
  *  Trailing bytes after HDATA are ignored.  Semantic checks are in
  *  extend2_cell_check(). */
 int extend2_cell_parse(extend2_cell_t *out, const uint8_t *body, size_t len);
