@@ -158,7 +158,7 @@ uint8_t *
 vec_hex(const vec_file_t *vf, const char *section, size_t i, const char *key, size_t *len)
 {
   const char *s = vec_str(vf, section, i, key);
-  ck_assert_msg(s != NULL, "vector %s[%zu] has no %s", section, i, key);
+  ck_assert_msg(s != NULL, "vector %s[%lu] has no %s", section, (unsigned long)i, key);
   size_t n = strlen(s);
   ck_assert_msg(n % 2 == 0, "odd hex length for %s", key);
   uint8_t *out = malloc(n / 2 + 1);
@@ -178,7 +178,7 @@ vec_hex_n(const vec_file_t *vf, const char *section, size_t i, const char *key, 
 {
   size_t len = 0;
   uint8_t *buf = vec_hex(vf, section, i, key, &len);
-  ck_assert_msg(len == n, "%s: expected %zu bytes, got %zu", key, n, len);
+  ck_assert_msg(len == n, "%s: expected %lu bytes, got %lu", key, (unsigned long)n, (unsigned long)len);
   memcpy(out, buf, n);
   free(buf);
 }
