@@ -16,6 +16,9 @@
 #include "vecfile.h"
 
 #define CHUTNEY "certs/chutney_certs_cell.txt"
+#define LIVE "certs/tor0_4_9_11_certs_cell.txt"
+/* Both real CERTS cells: arti's chutney capture and our 0.4.9.11 capture. */
+static const char *const real_files[2] = { CHUTNEY, LIVE };
 #define DAY (24 * 60 * 60)
 #define NOW ((time_t)1800000000) /* 2027-01-15 */
 #define HOURS(t) ((uint32_t)((t) / 3600))
@@ -44,25 +47,23 @@ split_body(const uint8_t *b, size_t n, certs_entry_t *out)
 }
 
 typedef struct real_t {
-  uint8_t *body, *rsa_id, *ed_id, *digest, *signing, *cert1;
-  size_t body_len, cert1_len;
+  uint8_t *body, *rsa_id, *ed_id, *digest, *signing;
+  size_t body_len;
   certs_entry_t e[8];
   int n;
   time_t now;
 } real_t;
 
 static void
-real_load(real_t *r)
+real_load(real_t *r, const char *file)
 {
   size_t len;
   memset(r, 0, sizeof(*r));
-  r->body = vecfile_hex(CHUTNEY, "body", &r->body_len);
-  r->rsa_id = vecfile_hex(CHUTNEY, "rsa_id", &len);
-  r->ed_id = vecfile_hex(CHUTNEY, "ed_id", &len);
-  r->digest = vecfile_hex(CHUTNEY, "tls_cert_sha256", &len);
-  r->signing = vecfile_hex(CHUTNEY, "signing_key", &len);
-  r->cert1 = vecfile_hex(CHUTNEY, "cert1", &r->cert1_len);
-  r->now = (time_t)vecfile_num(CHUTNEY, "now");
+  r->body = vecfile_hex(file, "body", &r->body_len);
+  r->rsa_id = vecfile_hex(file, "rsa_id", &len);
+  r->ed_id = vecfile_hex(file, "ed_id", &len);
+  r->digest = vecfile_hex(file, "tls_cert_sha256", &len);
+  r->now = (time_t)vecfile_num(file, "now");
   r->n = split_body(r->body, r->body_len, r->e);
   ck_assert_int_eq(r->n, 5);
 }
@@ -71,7 +72,7 @@ static void
 real_free(real_t *r)
 {
   free(r->body); free(r->rsa_id); free(r->ed_id); free(r->digest);
-  free(r->signing); free(r->cert1);
+  free(r->signing);
 }
 
 START_TEST(test_real_cell_ok)
@@ -79,7 +80,7 @@ START_TEST(test_real_cell_ok)
   real_t r;
   certs_auth_t a;
   uint8_t d[32];
-  real_load(&r);
+  real_load(&r, real_files[_i]);
 
   /* The TLS certificate is the cell's type-1 cert: hash it ourselves. */
   ck_assert_uint_eq(r.e[0].type, 1);
@@ -89,9 +90,9 @@ START_TEST(test_real_cell_ok)
   ck_assert_int_eq(certs_check_responder(r.e, (size_t)r.n, d, r.now, r.rsa_id, r.ed_id, &a),
                    CERTS_OK);
   ck_assert_int_eq(a.result, CERTS_OK);
+  ck_assert_str_eq(a.reason, "ok");
   ck_assert_mem_eq(a.rsa_id, r.rsa_id, 20);
   ck_assert_mem_eq(a.ed_id, r.ed_id, 32);
-  ck_assert_mem_eq(a.signing_key, r.signing, 32);
 
   /* Without expectations the identities are learned all the same. */
   memset(&a, 0xff, sizeof(a));
@@ -107,12 +108,56 @@ START_TEST(test_real_cell_ok)
 }
 END_TEST
 
+/* arti's vector: the signing key is known too. */
+START_TEST(test_real_chutney_signing_key)
+{
+  real_t r;
+  certs_auth_t a;
+  size_t len;
+  real_load(&r, CHUTNEY);
+  r.signing = vecfile_hex(CHUTNEY, "signing_key", &len);
+  ck_assert_int_eq(certs_check_responder(r.e, 5, r.digest, r.now, r.rsa_id, r.ed_id, &a),
+                   CERTS_OK);
+  ck_assert_mem_eq(a.signing_key, r.signing, 32);
+  real_free(&r);
+}
+END_TEST
+
+/* Our 0.4.9.11 capture: the certificate the TLS handshake presented is the
+ * cell's type-1 cert, and its digest is what type 5 certifies. */
+START_TEST(test_real_live_tls_cert)
+{
+  real_t r;
+  certs_auth_t a;
+  size_t len;
+  uint8_t d[32];
+  real_load(&r, LIVE);
+  uint8_t *der = vecfile_hex(LIVE, "tls_cert_der", &len);
+  ck_assert_uint_eq(len, r.e[0].len);
+  ck_assert_mem_eq(der, r.e[0].body, len);
+  crypto_x509_t *c = crypto_x509_from_der(der, len);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_int_eq(crypto_x509_digest_sha256(c, d), 0);
+  ck_assert_int_eq(certs_check_responder(r.e, 5, d, r.now, r.rsa_id, r.ed_id, &a), CERTS_OK);
+  /* The type-1 cert is signed by the type-2 identity key (not checked by
+   * the Ed25519 rules, but it proves the vector is one relay's). */
+  crypto_x509_t *id = crypto_x509_from_der(r.e[1].body, r.e[1].len);
+  crypto_rsa_t *k = crypto_x509_get_rsa(id);
+  ck_assert_int_eq(crypto_x509_check_signed_by(c, k), 0);
+  crypto_rsa_free(k);
+  crypto_x509_free(id);
+  crypto_x509_free(c);
+  free(der);
+  real_free(&r);
+}
+END_TEST
+
 /* A real cell checked at other times: each cert expires in turn. */
 START_TEST(test_real_cell_times)
 {
   real_t r;
   certs_auth_t a;
-  real_load(&r);
+  real_load(&r, CHUTNEY);
   const struct { time_t t; certs_result_t res; uint8_t type; } cases[] = {
     { 1601316000, CERTS_OK, 0 },            /* type 5 expiry instant: still valid */
     { 1601316001, CERTS_ERR_EXPIRED, 5 },   /* type 5: 2020-09-28T18:00:00Z */
@@ -129,12 +174,43 @@ START_TEST(test_real_cell_times)
 }
 END_TEST
 
+START_TEST(test_real_live_times)
+{
+  real_t r;
+  certs_auth_t a;
+  real_load(&r, LIVE);
+  time_t t5 = (time_t)vecfile_num(LIVE, "expiry_t5");
+  time_t t4 = (time_t)vecfile_num(LIVE, "expiry_t4");
+  time_t t7 = (time_t)vecfile_num(LIVE, "expiry_t7");
+  ck_assert_int_lt(t5, t4);
+  ck_assert_int_lt(t4, t7);
+  ck_assert_int_eq(certs_check_responder(r.e, 5, r.digest, t5, NULL, NULL, &a), CERTS_OK);
+  ck_assert_int_eq(certs_check_responder(r.e, 5, r.digest, t5 + 1, NULL, NULL, &a),
+                   CERTS_ERR_EXPIRED);
+  ck_assert_uint_eq(a.failed_type, 5);
+  ck_assert_int_eq(certs_check_responder(r.e, 5, r.digest, t4 + 1, NULL, NULL, &a),
+                   CERTS_ERR_EXPIRED);
+  ck_assert_uint_eq(a.failed_type, 4);
+  /* Type 7 expires last (4 and 5 have expired by then), so check the
+   * crosscert itself against the type-2 key. */
+  rsa_crosscert_t cc;
+  ck_assert_int_eq(rsa_crosscert_parse(r.e[4].body, r.e[4].len, &cc), 0);
+  crypto_x509_t *id = crypto_x509_from_der(r.e[1].body, r.e[1].len);
+  crypto_rsa_t *k = crypto_x509_get_rsa(id);
+  ck_assert_int_eq(rsa_crosscert_check(&cc, k, t7), RSA_CROSSCERT_OK);
+  ck_assert_int_eq(rsa_crosscert_check(&cc, k, t7 + 1), RSA_CROSSCERT_EXPIRED);
+  crypto_rsa_free(k);
+  crypto_x509_free(id);
+  real_free(&r);
+}
+END_TEST
+
 /* arti's certs_missing / certs_wrongtarget / certs_badsig on the real cell. */
 START_TEST(test_real_cell_failures)
 {
   real_t r;
   certs_auth_t a;
-  real_load(&r);
+  real_load(&r, real_files[_i]);
   uint8_t other20[20], other32[32];
   memset(other20, 0x99, sizeof(other20));
   memset(other32, 0x10, sizeof(other32));
@@ -681,9 +757,15 @@ Suite *
 unit_suite(void)
 {
   Suite *s = suite_create("proto_certs_check");
-  TESTUTIL_ADD(s, test_real_cell_ok, 30);
+  TCase *tc = tcase_create("real_cells");
+  tcase_set_timeout(tc, 60);
+  tcase_add_loop_test(tc, test_real_cell_ok, 0, 2);
+  tcase_add_loop_test(tc, test_real_cell_failures, 0, 2);
+  suite_add_tcase(s, tc);
+  TESTUTIL_ADD(s, test_real_chutney_signing_key, 30);
+  TESTUTIL_ADD(s, test_real_live_tls_cert, 30);
   TESTUTIL_ADD(s, test_real_cell_times, 30);
-  TESTUTIL_ADD(s, test_real_cell_failures, 30);
+  TESTUTIL_ADD(s, test_real_live_times, 30);
   TESTUTIL_ADD(s, test_gen_responder_ok, 60);
   TESTUTIL_ADD(s, test_gen_missing_and_duplicate, 60);
   TESTUTIL_ADD(s, test_gen_wrong_type, 60);
