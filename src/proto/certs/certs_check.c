@@ -82,7 +82,8 @@ static certs_result_t
 collect(const certs_entry_t *certs, size_t n, found_t *f, certs_auth_t *out)
 {
   if (n > CERTS_MAX_ENTRIES)
-    return fail(out, CERTS_ERR_UNDECODABLE, 0, "CERTS: too many certificates (%zu)", n);
+    return fail(out, CERTS_ERR_UNDECODABLE, 0, "CERTS: too many certificates (%u)",
+                (unsigned)n);
   for (size_t i = 0; i < n; i++) {
     uint8_t t = certs[i].type;
     if (t < 1 || t > MAX_KNOWN_TYPE)

@@ -145,7 +145,7 @@ START_TEST(test_truncation_and_flips)
   for (size_t i = 0; i < n * 8; i++) {
     b[i / 8] ^= (uint8_t)(1u << (i % 8));
     if (edcert_parse(b, n, &c) == EDCERT_PARSE_OK) {
-      ck_assert_msg(edcert_check(c, NULL, now) != EDCERT_CHECK_OK, "bit %zu", i);
+      ck_assert_msg(edcert_check(c, NULL, now) != EDCERT_CHECK_OK, "bit %u", (unsigned)i);
       edcert_free(c);
     }
     b[i / 8] ^= (uint8_t)(1u << (i % 8));

@@ -28,8 +28,10 @@ lookup(const char *relpath, const char *name)
     p++;
     while (*p == ' ')
       p++;
-    p[strcspn(p, "\r\n")] = '\0';
-    found = strdup(p);
+    size_t vlen = strcspn(p, "\r\n");
+    found = malloc(vlen + 1);
+    memcpy(found, p, vlen);
+    found[vlen] = '\0';
   }
   fclose(f);
   ck_assert_msg(found != NULL, "no %s in %s", name, path);
