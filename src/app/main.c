@@ -1,2 +1,8 @@
-/* main.c — placeholder until the flags module lands. */
-int main(void) { return 0; }
+/* main.c — the evonion program. */
+#include "app/app.h"
+
+int
+main(int argc, char **argv)
+{
+  return app_main(argc, argv);
+}

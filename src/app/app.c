@@ -1,0 +1,168 @@
+/* app.c — main(): parse flags, set up logging and the data directory, run the loop. */
+#include "app/app.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <event2/event.h>
+#include <openssl/crypto.h>
+#ifdef _WIN32
+#include <direct.h>
+#include <winsock2.h>
+#endif
+
+#include "lib/alloc.h"
+#include "lib/log.h"
+
+static const char usage[] =
+  "Usage: evonion [FLAGS]\n"
+  "evonion speaks the Tor protocol: a SOCKS onion proxy and a relay,\n"
+  "built on libevent bufferevents.";
+
+int
+app_apply_limits(mainloop_t *ml, const evonion_config_t *cfg)
+{
+  if (mainloop_set_limit(ml, LIMIT_GLOBAL, cfg->bandwidth_rate, cfg->bandwidth_burst) < 0 ||
+      mainloop_set_limit(ml, LIMIT_RELAYED, cfg->relay_bandwidth_rate,
+                         cfg->relay_bandwidth_burst) < 0 ||
+      mainloop_set_limit(ml, LIMIT_PER_CONN, cfg->per_conn_bandwidth_rate,
+                         cfg->per_conn_bandwidth_burst) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+make_one_dir(const char *dir)
+{
+#ifdef _WIN32
+  return _mkdir(dir);
+#else
+  return mkdir(dir, 0700);
+#endif
+}
+
+int
+app_make_private_dir(const char *dir, char *err, size_t errlen)
+{
+  char path[1024];
+  if (strlen(dir) >= sizeof(path)) {
+    snprintf(err, errlen, "data directory path is too long");
+    return -1;
+  }
+  snprintf(path, sizeof(path), "%s", dir);
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/' && *p != '\\')
+      continue;
+    char c = *p;
+    *p = '\0';
+    if (make_one_dir(path) < 0 && errno != EEXIST) {
+      snprintf(err, errlen, "cannot create directory \"%s\": %s", path, strerror(errno));
+      return -1;
+    }
+    *p = c;
+  }
+  if (make_one_dir(path) < 0 && errno != EEXIST) {
+    snprintf(err, errlen, "cannot create data directory \"%s\": %s", path, strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+    snprintf(err, errlen, "data directory \"%s\" is not a directory", path);
+    return -1;
+  }
+#ifndef _WIN32
+  if ((st.st_mode & 077) && chmod(path, 0700) < 0) {
+    snprintf(err, errlen, "cannot make data directory \"%s\" private: %s", path, strerror(errno));
+    return -1;
+  }
+#endif
+  return 0;
+}
+
+static void
+stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+  (void)what;
+  log_notice(LD_GENERAL, "Caught signal %d: exiting cleanly.", (int)sig);
+  mainloop_exit(arg);
+}
+
+static int
+app_run(const evonion_config_t *cfg)
+{
+  char err[256];
+  log_set_severity((log_severity_t)cfg->log_level);
+  if (cfg->log_file && log_set_file(cfg->log_file) < 0) {
+    fprintf(stderr, "evonion: --log-file: cannot open \"%s\": %s\n", cfg->log_file,
+            strerror(errno));
+    return 1;
+  }
+  if (app_make_private_dir(cfg->data_directory, err, sizeof(err)) < 0) {
+    log_err(LD_CONFIG, "%s", err);
+    return 1;
+  }
+  mainloop_t *ml = mainloop_new();
+  if (!ml)
+    return 1;
+  if (app_apply_limits(ml, cfg) < 0) {
+    log_err(LD_CONFIG, "libevent refused the bandwidth limits");
+    mainloop_free(ml);
+    return 1;
+  }
+  struct event *sigint = evsignal_new(mainloop_base(ml), SIGINT, stop_cb, ml);
+  struct event *sigterm = evsignal_new(mainloop_base(ml), SIGTERM, stop_cb, ml);
+  event_add(sigint, NULL);
+  event_add(sigterm, NULL);
+  log_notice(LD_GENERAL, "evonion %s starting (libevent %s, %s); data directory %s",
+             EVONION_VERSION, event_get_version(), OpenSSL_version(OPENSSL_VERSION),
+             cfg->data_directory);
+  log_notice(LD_GENERAL, "This build has no SOCKS proxy or relay yet; it runs the event loop "
+             "until interrupted (Ctrl-C).");
+  int rv = mainloop_run(ml) < 0 ? 1 : 0;
+  event_free(sigint);
+  event_free(sigterm);
+  mainloop_free(ml);
+  log_close_file();
+  return rv;
+}
+
+int
+app_main(int argc, char **argv)
+{
+  return app_main_io(argc, argv, stdout, stderr);
+}
+
+int
+app_main_io(int argc, char **argv, FILE *out, FILE *errf)
+{
+  evonion_config_t cfg;
+  char err[256];
+  const char *stopped = NULL;
+  memset(&cfg, 0, sizeof(cfg));
+  int r = flags_parse(evonion_flags, &cfg, argc, argv, &stopped, err, sizeof(err));
+  if (r == 0 && config_finish(&cfg, err, sizeof(err)) < 0)
+    r = -1;
+  if (r < 0) {
+    fprintf(errf, "evonion: %s\n", err);
+    config_free(&cfg);
+    return 2;
+  }
+  if (r == 1) {
+    if (!strcmp(stopped, "help")) {
+      char *buf = x_malloc(16384);
+      flags_format_help(evonion_flags, usage, buf, 16384);
+      fputs(buf, out);
+      x_free(buf);
+    } else {
+      fprintf(out, "evonion %s (libevent %s, %s)\n", EVONION_VERSION, event_get_version(),
+             OpenSSL_version(OPENSSL_VERSION));
+    }
+    config_free(&cfg);
+    return 0;
+  }
+  int rv = app_run(&cfg);
+  config_free(&cfg);
+  return rv;
+}

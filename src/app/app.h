@@ -1,0 +1,23 @@
+/* app.h — the program: flags → configuration → event loop. */
+#ifndef EVONION_APP_APP_H
+#define EVONION_APP_APP_H
+
+#include <stdio.h>
+
+#include "app/config.h"
+#include "core/mainloop.h"
+
+/** Run evonion with argv.  Returns the process exit status: 0 ok, 1 a runtime
+ *  failure, 2 a bad command line (one line on stderr, nothing started). */
+int app_main(int argc, char **argv);
+/** app_main writing --help/--version to out and command-line errors to err. */
+int app_main_io(int argc, char **argv, FILE *out, FILE *err);
+
+/** Apply cfg's bandwidth limits to ml.  Returns 0 or -1. */
+int app_apply_limits(mainloop_t *ml, const evonion_config_t *cfg);
+
+/** Create dir (and missing parents) private to the user (0700).  Returns 0,
+ *  or -1 with a message in err. */
+int app_make_private_dir(const char *dir, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,104 @@
+/* config.c — the flag table and the checks that span several flags. */
+#include "app/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/alloc.h"
+#include "lib/log.h"
+
+#define CFG(field) offsetof(evonion_config_t, field)
+/* libevent keeps token-bucket sizes in 32 bits; tor has the same ceiling. */
+#define MAX_RATE 2147483647
+
+const flag_def_t evonion_flags[] = {
+  { "help", FLAG_BOOL, NULL, CFG(help), NULL, "Show this help and exit.", 0, 0, FLAG_STOPS },
+  { "version", FLAG_BOOL, NULL, CFG(version), NULL, "Show the version and exit.", 0, 0,
+    FLAG_STOPS },
+  { "log", FLAG_LOGLEVEL, "notice", CFG(log_level), "LEVEL",
+    "Log messages at least this severe: err, warn, notice, info or debug.", 0, 0, 0 },
+  { "log-file", FLAG_STRING, NULL, CFG(log_file), "PATH",
+    "Append log messages to this file instead of standard error.", 0, 0, 0 },
+  { "data-directory", FLAG_STRING, NULL, CFG(data_directory), "DIR",
+    "Keep keys, state and cached directory documents here (default: ~/.evonion; "
+    "%APPDATA%\\evonion on Windows).", 0, 0, 0 },
+  { "bandwidth-rate", FLAG_SIZE, "0", CFG(bandwidth_rate), "N",
+    "Average bytes per second over all connections, each way; 0 means no limit. Units as "
+    "tor's: bytes, KBytes, MBytes, GBytes, KBits, MBits, GBits.", 0, MAX_RATE, 0 },
+  { "bandwidth-burst", FLAG_SIZE, NULL, CFG(bandwidth_burst), "N",
+    "Largest burst over all connections (at least --bandwidth-rate; default: the rate).", 0,
+    MAX_RATE, 0 },
+  { "relay-bandwidth-rate", FLAG_SIZE, "0", CFG(relay_bandwidth_rate), "N",
+    "Average bytes per second of relayed traffic, within --bandwidth-rate; 0 means no limit.",
+    0, MAX_RATE, 0 },
+  { "relay-bandwidth-burst", FLAG_SIZE, NULL, CFG(relay_bandwidth_burst), "N",
+    "Largest burst of relayed traffic (default: the relay rate).", 0, MAX_RATE, 0 },
+  { "per-conn-bandwidth-rate", FLAG_SIZE, "0", CFG(per_conn_bandwidth_rate), "N",
+    "Average bytes per second of each connection on its own; 0 means no limit.", 0, MAX_RATE,
+    0 },
+  { "per-conn-bandwidth-burst", FLAG_SIZE, NULL, CFG(per_conn_bandwidth_burst), "N",
+    "Largest burst of each connection (default: the per-connection rate).", 0, MAX_RATE, 0 },
+  { NULL, FLAG_BOOL, NULL, 0, NULL, NULL, 0, 0, 0 },
+};
+
+/* burst defaults to rate; a burst below the rate, or without one, is an error. */
+static int
+check_pair(const char *what, uint64_t rate, uint64_t *burst, char *err, size_t errlen)
+{
+  if (!rate && *burst) {
+    snprintf(err, errlen, "--%s-burst needs --%s-rate", what, what);
+    return -1;
+  }
+  if (!*burst)
+    *burst = rate;
+  if (*burst < rate) {
+    snprintf(err, errlen, "--%s-burst (%llu bytes) must be at least --%s-rate (%llu bytes)",
+             what, (unsigned long long)*burst, what, (unsigned long long)rate);
+    return -1;
+  }
+  return 0;
+}
+
+int
+config_finish(evonion_config_t *cfg, char *err, size_t errlen)
+{
+  if (check_pair("bandwidth", cfg->bandwidth_rate, &cfg->bandwidth_burst, err, errlen) < 0 ||
+      check_pair("relay-bandwidth", cfg->relay_bandwidth_rate, &cfg->relay_bandwidth_burst, err,
+                 errlen) < 0 ||
+      check_pair("per-conn-bandwidth", cfg->per_conn_bandwidth_rate,
+                 &cfg->per_conn_bandwidth_burst, err, errlen) < 0)
+    return -1;
+  if (!cfg->data_directory) {
+    cfg->data_directory = config_default_data_directory();
+    if (!cfg->data_directory) {
+      snprintf(err, errlen, "no default data directory (HOME is not set): give --data-directory");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+char *
+config_default_data_directory(void)
+{
+  char buf[1024];
+#ifdef _WIN32
+  const char *base = getenv("APPDATA");
+  if (!base || !*base)
+    return NULL;
+  snprintf(buf, sizeof(buf), "%s\\evonion", base);
+#else
+  const char *base = getenv("HOME");
+  if (!base || !*base)
+    return NULL;
+  snprintf(buf, sizeof(buf), "%s/.evonion", base);
+#endif
+  return x_strdup(buf);
+}
+
+void
+config_free(evonion_config_t *cfg)
+{
+  flags_free(evonion_flags, cfg);
+}
