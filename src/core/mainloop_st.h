@@ -28,6 +28,8 @@ void mainloop_remove_conn_(mainloop_t *ml, conn_t *c);
 void mainloop_schedule_sweep_(mainloop_t *ml, conn_t *c);
 /** Apply ml's limits to c's bufferevents (conn.c). */
 void conn_apply_limits_(conn_t *c);
+/** Remove every connection from the groups, free groups and configs (conn_ratelim.c). */
+void conn_ratelim_free_(mainloop_t *ml);
 /** Free c now (the sweep; also mainloop_free). */
 void conn_free_(conn_t *c);
 

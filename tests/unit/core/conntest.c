@@ -28,12 +28,22 @@ void
 pattern_fill(uint64_t seed, uint64_t off, uint8_t *buf, size_t n)
 {
   size_t i = 0;
+  /* Byte at stream position p is byte p%8 of splitmix(seed ^ f(p/8)), so any
+   * chunking of the stream gives the same bytes. */
+  while (i < n && ((off + i) % 8 || n - i < 8)) {
+    uint64_t pos = off + i;
+    uint64_t v = splitmix(seed ^ ((pos / 8) * 0x100000001b3ULL));
+    buf[i++] = (uint8_t)(v >> (8 * (pos % 8)));
+  }
+  for (; n - i >= 8; i += 8) {
+    uint64_t v = splitmix(seed ^ (((off + i) / 8) * 0x100000001b3ULL));
+    for (int k = 0; k < 8; k++)
+      buf[i + (size_t)k] = (uint8_t)(v >> (8 * k));
+  }
   while (i < n) {
-    uint64_t pos = off + i, block = pos / 8;
-    uint64_t v = splitmix(seed ^ (block * 0x100000001b3ULL));
-    size_t k = (size_t)(pos % 8);
-    for (; k < 8 && i < n; k++, i++)
-      buf[i] = (uint8_t)(v >> (8 * k));
+    uint64_t pos = off + i;
+    uint64_t v = splitmix(seed ^ ((pos / 8) * 0x100000001b3ULL));
+    buf[i++] = (uint8_t)(v >> (8 * (pos % 8)));
   }
 }
 
