@@ -51,7 +51,7 @@ begin_cell_parse(begin_cell_t *out, const uint8_t *body, size_t len)
     host++;
     hlen -= 2;
   }
-  if (port < 0 || hlen == 0)
+  if (port < 0 || hlen == 0 || hlen >= sizeof(out->host))
     return -1;
   for (size_t i = 0; i < hlen; i++) {
     if (!host_char_ok(host[i]) || host[i] == '[' || host[i] == ']' ||

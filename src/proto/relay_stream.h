@@ -28,7 +28,8 @@ typedef struct begin_cell_t {
 /** Parse "host:port\0" [flags u32].  An IPv6 literal is written "[addr]:port"
  *  and stored without the brackets.  Returns -1 if the NUL is missing, the
  *  host is empty, contains bytes outside printable ASCII, or contains ':'
- *  outside brackets, or the port is missing, not decimal, 0, or > 65535.
+ *  outside brackets, is 498 bytes or longer, or the port is missing, not
+ *  decimal, 0, or > 65535.
  *  Fewer than 4 bytes after the NUL give flags 0; bytes after the flags are
  *  ignored (as tor does). */
 int begin_cell_parse(begin_cell_t *out, const uint8_t *body, size_t len);

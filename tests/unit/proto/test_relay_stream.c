@@ -83,6 +83,18 @@ START_TEST(test_begin_bad)
     begin_cell_t b;
     ck_assert_int_eq(begin_cell_parse(&b, (const uint8_t *)good, k), -1);
   }
+  /* A host that cannot fit in a relay body is refused even if the caller
+   * passes more than 498 bytes. */
+  static uint8_t longb[700];
+  memset(longb, 'a', sizeof(longb));
+  memcpy(longb + 600, ":80", 4);
+  {
+    begin_cell_t b;
+    ck_assert_int_eq(begin_cell_parse(&b, longb, sizeof(longb)), -1);
+    memcpy(longb + 497, ":80", 4);    /* 497-byte host: the largest */
+    ck_assert_int_eq(begin_cell_parse(&b, longb, sizeof(longb)), 0);
+    ck_assert_uint_eq(strlen(b.host), 497);
+  }
   /* Encoder refusals. */
   begin_cell_t b;
   memset(&b, 0, sizeof(b));
