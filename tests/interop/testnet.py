@@ -95,6 +95,10 @@ class PortPicker:
         raise TestNetError('could not find a free loopback port')
 
 
+# one picker per Python process, so that two networks in one process never share a port
+_PORTS = PortPicker()
+
+
 # --------------------------------------------------------------------------------------------
 # Control port
 
@@ -344,8 +348,6 @@ def _signal_handler(signum, frame):
     if callable(prev):
         prev(signum, frame)
         return
-    if prev == signal.SIG_IGN:
-        return
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
@@ -364,8 +366,8 @@ def _install_handlers():
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         try:
             prev = signal.getsignal(sig)
-            if prev is _signal_handler:
-                continue
+            if prev is _signal_handler or prev == signal.SIG_IGN or prev is None:
+                continue            # an ignored signal stays ignored
             _prev_handlers[sig] = prev
             signal.signal(sig, _signal_handler)
         except (ValueError, OSError):
@@ -464,7 +466,7 @@ class TestNet:
         self.client_after_consensus = client_after_consensus
         self.tor = tor or TOR
         self.tor_gencert = tor_gencert or TOR_GENCERT
-        self.ports = PortPicker()
+        self.ports = _PORTS
         self.authorities = []
         self.relays = []
         self.clients = []
@@ -690,6 +692,10 @@ class TestNet:
             'ServerDNSDetectHijacking 0',
             'ServerDNSTestAddresses',
             'ServerDNSResolvConfFile %s' % self.resolv_conf,
+            # fetch each new consensus (and its microdescriptors) as soon as it is out, so that
+            # relays, as directory caches, can serve them to clients without a 10 s retry
+            'FetchDirInfoEarly 1',
+            'FetchDirInfoExtraEarly 1',
         ]
 
     def _authority_torrc(self, n):
@@ -747,6 +753,8 @@ class TestNet:
     # ---- processes -------------------------------------------------------------------------
 
     def _launch(self, n, env=None):
+        if self.closed:
+            raise TestNetError('network already closed; not launching %s' % n.nickname)
         stdout = open(n.stdout_path, 'ab')
         try:
             n.proc = subprocess.Popen(n.argv, stdin=subprocess.DEVNULL, stdout=stdout,
@@ -906,29 +914,28 @@ class TestNet:
             if conn[0] is not None:
                 conn[0].close()
 
-    def wait_for_relay_microdescs(self, fingerprints, timeout=180.0):
-        """Wait until every running tor relay (not authority) has the microdescriptor of each
-        given fingerprint (GETINFO md/id/FP), i.e. can serve it as a directory cache."""
+    def wait_for_relay_microdescs(self, nodes, timeout=180.0):
+        """Wait until every running tor relay (not authority) holds a microdescriptor of each of
+        `nodes` (matched by its 'id ed25519' line in GETINFO md/all), i.e. can serve it to
+        clients as a directory cache."""
         conns = {}
         caches = [r for r in self.relays if r.is_tor and r.running()]
+        want = {'id ed25519 ' + n.ed25519_id: n.nickname for n in nodes if n.ed25519_id}
 
         def check():
             for r in caches:
                 try:
                     if r.nickname not in conns:
                         conns[r.nickname] = self.control(r)
-                    for fp in fingerprints:
-                        try:
-                            conns[r.nickname].getinfo('md/id/' + fp)
-                        except ControlError as e:
-                            if 'closed' in str(e):
-                                raise
-                            return '%s lacks the microdescriptor of %s' % (r.nickname, fp)
+                    have = set(conns[r.nickname].getinfo('md/all').splitlines())
                 except (OSError, TestNetError):
                     c = conns.pop(r.nickname, None)
                     if c is not None:
                         c.close()
                     return '%s: control port not answering' % r.nickname
+                missing = [nick for line, nick in want.items() if line not in have]
+                if missing:
+                    return '%s lacks the microdescriptors of %s' % (r.nickname, missing)
             return None
         try:
             self.wait_for(check, timeout, 'relays fetching microdescriptors')
@@ -948,7 +955,7 @@ class TestNet:
         if late:
             # A fresh client takes its microdescriptors from relays acting as directory caches;
             # one that has none yet answers 404 and the client retries only 10 s later.
-            self.wait_for_relay_microdescs([n.fingerprint for n in servers],
+            self.wait_for_relay_microdescs(servers,
                                            max(1.0, deadline - time.monotonic()))
             self.timings.setdefault('relays_have_mds', time.monotonic() - self.t_launch)
         for c in late:
