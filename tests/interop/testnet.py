@@ -24,6 +24,7 @@ import atexit
 import base64
 import binascii
 import json
+import math
 import os
 import shutil
 import signal
@@ -442,12 +443,15 @@ class TestNet:
     client_after_consensus: launch the client(s) only once the consensus lists every relay (in
                        wait_for_consensus()); a client launched together with the relays first gets
                        a relay-less consensus and needs ~10 s more to bootstrap.
+    first_consensus_after: seconds from launch to the first consensus (see _timing_torrc); None
+                       keeps tor's own schedule (first consensus at once, without the relays).
     keep_dir:          keep base_dir on close() (default: keep it only if you passed base_dir).
     """
 
     def __init__(self, base_dir=None, n_authorities=3, n_relays=5, n_exits=2,
                  consensus_params=None, extra_torrc=None, client=False, keep_dir=None,
-                 tor=None, tor_gencert=None, client_after_consensus=True):
+                 tor=None, tor_gencert=None, client_after_consensus=True,
+                 first_consensus_after=9.0):
         if n_authorities < 1:
             raise ValueError('need at least one authority')
         if n_exits > n_relays:
@@ -464,6 +468,8 @@ class TestNet:
         self.extra_torrc = {k: list(v) for k, v in (extra_torrc or {}).items()}
         self.want_client = client
         self.client_after_consensus = client_after_consensus
+        self.first_consensus_after = first_consensus_after
+        self.t_launch_wall = None
         self.tor = tor or TOR
         self.tor_gencert = tor_gencert or TOR_GENCERT
         self.ports = _PORTS
@@ -591,6 +597,7 @@ class TestNet:
             self._pick_ports(n)
         self._make_keys(self.authorities + self.relays)
         self._exit_votes = {r.fingerprint for r in self.relays if r.is_exit}
+        self.t_launch_wall = time.time()
         for n in self.nodes:
             self._write_torrc(n)
         self.t_launch = time.monotonic()
@@ -698,12 +705,28 @@ class TestNet:
             'FetchDirInfoExtraEarly 1',
         ]
 
+    def _timing_torrc(self):
+        """Voting timing.  By default tor's first (5 s) consensus comes ~1 s after the authorities
+        start, before any relay has published, and the relays wait for the next 10 s boundary.
+        With first_consensus_after=D the first voting interval is 10 s and its boundaries are
+        shifted (TestingV3AuthVotingStartOffset) so the first consensus is valid from about D
+        seconds after launch; its votes are cast 4 s earlier, after the relays have published."""
+        if self.first_consensus_after is None or self.t_launch_wall is None:
+            return list(AUTHORITY_TIMING)
+        first = int(math.ceil(self.t_launch_wall + self.first_consensus_after))
+        return [
+            'TestingV3AuthInitialVotingInterval 10',
+            'TestingV3AuthInitialVoteDelay 2',
+            'TestingV3AuthInitialDistDelay 2',
+            'TestingV3AuthVotingStartOffset %d' % (first % 10),
+        ] + AUTHORITY_TIMING[3:]
+
     def _authority_torrc(self, n):
         lines = [
             'DirPort 127.0.0.1:%d' % n.dir_port,
             'AuthoritativeDirectory 1',
             'V3AuthoritativeDirectory 1',
-        ] + AUTHORITY_TIMING + [
+        ] + self._timing_torrc() + [
             'TestingDirAuthVoteGuard *',
             'TestingDirAuthVoteHSDir *',
             'TestingMinExitFlagThreshold 0',
@@ -943,6 +966,17 @@ class TestNet:
             for c in conns.values():
                 c.close()
 
+    def poke_relays(self):
+        """SIGNAL RELOAD every running tor relay: tor then resets its directory download back-off
+        and fetches the current consensus and microdescriptors right away."""
+        for r in self.relays:
+            if r.is_tor and r.running():
+                try:
+                    with self.control(r) as c:
+                        c.signal('RELOAD')
+                except (OSError, TestNetError):
+                    pass        # best effort; wait_for_relay_microdescs() decides
+
     def wait_for_consensus(self, timeout=180.0):
         """Wait until every authority serves a microdesc consensus listing every relay (and
         authority) Running+Valid, exits also with Exit, and, if there are tor clients, until each
@@ -954,7 +988,10 @@ class TestNet:
         late = [c for c in self.clients if c.proc is None]
         if late:
             # A fresh client takes its microdescriptors from relays acting as directory caches;
-            # one that has none yet answers 404 and the client retries only 10 s later.
+            # one that has none yet answers 404 and the client retries only 10 s later.  The
+            # relays, after ~10 s of 404s for the consensus, are in download back-off: SIGNAL
+            # RELOAD (SIGHUP) resets it and makes them fetch the consensus at once.
+            self.poke_relays()
             self.wait_for_relay_microdescs(servers,
                                            max(1.0, deadline - time.monotonic()))
             self.timings.setdefault('relays_have_mds', time.monotonic() - self.t_launch)
