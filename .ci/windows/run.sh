@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# run.sh — the Windows job: cross-build evonion.exe and its tests with mingw-w64 and run
+# every portable unit test and fuzz-corpus replay under Wine.
+#
+# Usage: .ci/windows/run.sh            (from anywhere; works in the repository it lives in)
+#
+# Steps: install the Debian packages it needs (when root and missing); build the static
+# dependencies (cached by .ci/windows/build-deps.sh); create a fresh Wine prefix under the
+# build directory; meson setup (fresh) + ninja; meson test --suite unit --suite fuzz.
+# Wine's server is killed at the end, also on failure or timeout.
+#
+# Environment:
+#   EVONION_WIN_BUILD     build directory (default <repo>/build-win)
+#   EVONION_WIN_CACHE     dependency cache folder (default <repo>/.cache)
+#   EVONION_WIN_TIMEOUT   overall limit in seconds (default 2700)
+#   EVONION_WIN_FRESH=0   keep an existing build directory and Wine prefix (incremental)
+#   MESON_SETUP_ARGS      extra arguments for meson setup (e.g. -Dwerror=false)
+#   MESON_TEST_ARGS       extra arguments for meson test (e.g. a test name)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CI=$ROOT/.ci/windows
+BUILD=${EVONION_WIN_BUILD:-$ROOT/build-win}
+export WINEPREFIX=$BUILD/wineprefix
+export WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml="
+
+say() { printf '[windows] %s\n' "$*"; }
+
+kill_wine() {
+  if [ -d "$WINEPREFIX" ] && command -v wineserver >/dev/null; then
+    wineserver -k >/dev/null 2>&1 || true
+  fi
+}
+
+# The overall timeout: re-run this script under timeout(1), then always kill Wine.
+if [ "${EVONION_WIN_INNER:-}" != 1 ]; then
+  limit=${EVONION_WIN_TIMEOUT:-2700}
+  rc=0
+  EVONION_WIN_INNER=1 timeout -k 30 "$limit" bash "${BASH_SOURCE[0]}" "$@" || rc=$?
+  kill_wine
+  [ "$rc" = 124 ] && say "FAILED: the Windows job took longer than ${limit}s"
+  exit "$rc"
+fi
+trap kill_wine EXIT
+
+t_start=$(date +%s)
+lap() { echo $(( $(date +%s) - t_start )); }
+
+# --- packages ------------------------------------------------------------------------
+PKGS=(gcc-mingw-w64-x86-64 wine wine64 cmake make perl dpkg-dev debian-archive-keyring
+      meson ninja-build pkg-config xz-utils)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "missing packages (run as root to install): ${missing[*]}"
+    exit 1
+  fi
+fi
+say "packages ready at $(lap)s"
+
+# --- dependencies --------------------------------------------------------------------
+t=$(date +%s)
+DEPS=$("$CI/build-deps.sh" | tail -n1)
+[ -f "$DEPS/.complete" ] || { say "FAILED: dependency build"; exit 1; }
+t_deps=$(( $(date +%s) - t ))
+say "dependencies: $DEPS ($t_deps s)"
+
+# --- build directory and Wine prefix -------------------------------------------------
+t=$(date +%s)
+fresh=${EVONION_WIN_FRESH:-1}
+if [ "$fresh" = 1 ] || [ ! -f "$BUILD/build.ninja" ]; then
+  kill_wine
+  rm -rf "$BUILD"
+  mkdir -p "$BUILD"
+  say "creating the Wine prefix"
+  timeout 180 wineboot --init >"$BUILD/wineboot.log" 2>&1 || { cat "$BUILD/wineboot.log"; exit 1; }
+  timeout 60 wineserver -w || true
+  # shellcheck disable=SC2086
+  cat > "$BUILD/cross-paths.ini" <<EOF
+[constants]
+deps_prefix = '$DEPS'
+ci_dir = '$CI'
+EOF
+  meson setup "$BUILD" "$ROOT" --cross-file "$BUILD/cross-paths.ini" \
+    --cross-file "$CI/mingw64.ini" -Dinterop=false -Dfuzz=false ${MESON_SETUP_ARGS:-}
+fi
+t_prefix_setup=$(( $(date +%s) - t ))
+
+t=$(date +%s)
+ninja -C "$BUILD"
+t_build=$(( $(date +%s) - t ))
+for exe in evonion.exe; do
+  [ -f "$BUILD/$exe" ] || { say "FAILED: $exe was not built"; exit 1; }
+done
+
+# --- tests under Wine ----------------------------------------------------------------
+t=$(date +%s)
+rc=0
+# shellcheck disable=SC2086
+meson test -C "$BUILD" --suite unit --suite fuzz --print-errorlogs ${MESON_TEST_ARGS:-} || rc=$?
+t_test=$(( $(date +%s) - t ))
+
+say "times: deps ${t_deps}s, wine prefix + setup ${t_prefix_setup}s, build ${t_build}s, tests ${t_test}s, total $(lap)s"
+if [ "$rc" != 0 ]; then
+  say "FAILED: tests under Wine (see $BUILD/meson-logs/testlog.txt)"
+  exit "$rc"
+fi
+say "OK"
