@@ -477,22 +477,35 @@ conn_handle_eof(conn_t *c)
     conn_mark_for_close(c);
 }
 
-/* 1 if the error queued on a TLS bufferevent is only a peer closing without close_notify. */
+/* 1 if err only says "try again" (a stale errno, not a failure). */
 static int
-conn_tls_error_is_eof(conn_t *c, char *why, size_t whylen)
+conn_err_is_retriable(int err)
 {
-  unsigned long e, first = 0;
-  int eof = 0;
+#ifdef _WIN32
+  return err == WSAEWOULDBLOCK || err == WSAEINTR || err == WSAEINPROGRESS;
+#else
+  return err == EAGAIN || err == EWOULDBLOCK || err == EINTR || err == EINPROGRESS;
+#endif
+}
+
+/* Drain the errors libevent queued for a TLS bufferevent.  Returns 1 if one
+ * is a real TLS protocol error (its text goes to why); 0 if the peer only went
+ * away: a close without close_notify (OpenSSL 3's unexpected EOF), a reset, or
+ * the bare SSL_ERROR_SYSCALL code that libevent queues for transport errors. */
+static int
+conn_tls_collect_errors(conn_t *c, char *why, size_t whylen)
+{
+  unsigned long e;
+  int proto = 0;
   why[0] = '\0';
   while ((e = bufferevent_get_openssl_error(c->bev)) != 0) {
-    if (!first)
-      first = e;
-    if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-      eof = 1;
+    if (ERR_GET_LIB(e) == 0 || ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+      continue;
+    if (!proto)
+      ERR_error_string_n(e, why, whylen);
+    proto = 1;
   }
-  if (first)
-    ERR_error_string_n(first, why, whylen);
-  return eof || (!first && EVUTIL_SOCKET_ERROR() == 0);
+  return proto;
 }
 
 static void
@@ -512,14 +525,19 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
   }
   if (what & BEV_EVENT_ERROR) {
     int err = EVUTIL_SOCKET_ERROR();
-    char why[160];
-    log_debug(LD_NET, "conn %llu: error event, errno %d, tls %d", (unsigned long long)c->global_id, err, c->is_tls);
-    if (c->is_tls && conn_tls_error_is_eof(c, why, sizeof(why)) && !c->connecting) {
+    char why[160] = "";
+    if (c->is_tls && conn_tls_collect_errors(c, why, sizeof(why)))
+      c->tls_error = 1;
+    else if (c->is_tls && !c->connecting) {
+      /* The peer went away under TLS: a close, whatever the transport said. */
+      if (err && !conn_err_is_retriable(err))
+        c->last_error = err;
+      log_debug(LD_NET, "conn %llu (%s, %s): TLS peer closed (%s)",
+                (unsigned long long)c->global_id, c->ops->name, c->peer,
+                err ? evutil_socket_error_to_string(err) : "no close_notify");
       conn_handle_eof(c);
       return;
     }
-    if (c->is_tls && why[0])
-      c->tls_error = 1;
     c->last_error = err ? err : -1;
     log_info(LD_NET, "conn %llu (%s, %s): %s%s: %s", (unsigned long long)c->global_id,
              c->ops->name, c->peer, c->connecting ? "connect failed" : "error",
