@@ -19,11 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#ifdef _WIN32
-#include <windows.h>
-#endif
 
+#include "bench_util.h"
 #include "lib/crypto/aes.h"
 #include "lib/crypto/digest.h"
 #include "lib/crypto/rand.h"
@@ -32,31 +29,8 @@
 #define P RELAY_PAYLOAD_LEN
 #define NCELLS 8192 /* ~4 MB of precomputed cells */
 
-static double
-now(void)
-{
-#ifdef _WIN32
-  FILETIME c, e, k, u;
-  GetProcessTimes(GetCurrentProcess(), &c, &e, &k, &u);
-  ULARGE_INTEGER uk, uu;
-  uk.LowPart = k.dwLowDateTime;
-  uk.HighPart = k.dwHighDateTime;
-  uu.LowPart = u.dwLowDateTime;
-  uu.HighPart = u.dwHighDateTime;
-  return (double)(uk.QuadPart + uu.QuadPart) / 1e7;
-#else
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-#endif
-}
-
-static void
-report(const char *name, size_t chunk, double bytes, double secs)
-{
-  printf("%-30s %6zu %10.1f\n", name, chunk, bytes / secs / 1e6);
-  fflush(stdout);
-}
+#define now bench_cpu_now
+#define report bench_report
 
 static void
 bench_aes(double dur, size_t chunk)
