@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <event2/event.h>
 #include <openssl/crypto.h>
 #ifdef _WIN32
@@ -13,8 +14,12 @@
 #include <winsock2.h>
 #endif
 
+#include "core/listener.h"
+#include "core/tls.h"
 #include "lib/alloc.h"
 #include "lib/log.h"
+#include "or/channel.h"
+#include "relay/keys.h"
 
 static const char usage[] =
   "Usage: evonion [FLAGS]\n"
@@ -89,6 +94,80 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
   mainloop_exit(arg);
 }
 
+/* The ORPort: relay keys, the TLS server context, the listener. */
+typedef struct app_orport_t {
+  relay_keys_t *keys;
+  tls_ctx_t *tls;
+  listener_t *listener;
+  channel_relay_t relay;
+} app_orport_t;
+
+static void
+orport_get_keys(void *arg, struct certs_our_keys_t *out)
+{
+  relay_keys_get_certs_keys(arg, out);
+}
+
+static int
+orport_start(app_orport_t *o, mainloop_t *ml, const evonion_config_t *cfg)
+{
+  char err[256], fp[RELAY_FINGERPRINT_FMT_LEN + 1];
+  struct sockaddr_storage ss;
+  int len = 0;
+  if (addr_parse(cfg->or_port, -1, &ss, &len) < 0) {
+    log_err(LD_CONFIG, "--or-port: cannot use \"%s\"", cfg->or_port);
+    return -1;
+  }
+  o->keys = relay_keys_load_or_create(cfg->data_directory, time(NULL), err, sizeof(err));
+  if (!o->keys) {
+    log_err(LD_CONFIG, "%s", err);
+    return -1;
+  }
+  o->tls = relay_keys_new_tls_ctx(o->keys);
+  if (!o->tls)
+    return -1;
+  relay_keys_schedule_rotation(o->keys, ml, o->tls);
+  o->relay.get_keys = orport_get_keys;
+  o->relay.keys_arg = o->keys;
+  o->relay.tls = o->tls;
+  o->listener = channel_listen(ml, (struct sockaddr *)&ss, len, &o->relay);
+  if (!o->listener)
+    return -1;
+  relay_keys_format_fingerprint(o->keys->rsa_id_digest, fp);
+  log_notice(LD_OR, "ORPort listening on %s; identity %s %s", cfg->or_port,
+             cfg->nickname ? cfg->nickname : "Unnamed", fp);
+  return 0;
+}
+
+/* Before mainloop_free (the rotation timer lives in the loop). */
+static void
+orport_stop(app_orport_t *o)
+{
+  listener_free(o->listener);
+  relay_keys_free(o->keys);
+  o->listener = NULL;
+  o->keys = NULL;
+}
+
+static int
+app_list_fingerprint(const evonion_config_t *cfg, FILE *out)
+{
+  char err[256], fp[RELAY_FINGERPRINT_FMT_LEN + 1];
+  if (app_make_private_dir(cfg->data_directory, err, sizeof(err)) < 0) {
+    log_err(LD_CONFIG, "%s", err);
+    return 1;
+  }
+  relay_keys_t *k = relay_keys_load_or_create(cfg->data_directory, time(NULL), err, sizeof(err));
+  if (!k) {
+    log_err(LD_CONFIG, "%s", err);
+    return 1;
+  }
+  relay_keys_format_fingerprint(k->rsa_id_digest, fp);
+  fprintf(out, "%s %s\n", cfg->nickname ? cfg->nickname : "Unnamed", fp);
+  relay_keys_free(k);
+  return 0;
+}
+
 static int
 app_run(const evonion_config_t *cfg)
 {
@@ -111,6 +190,14 @@ app_run(const evonion_config_t *cfg)
     mainloop_free(ml);
     return 1;
   }
+  app_orport_t orport;
+  memset(&orport, 0, sizeof(orport));
+  if (cfg->or_port && orport_start(&orport, ml, cfg) < 0) {
+    orport_stop(&orport);
+    mainloop_free(ml);
+    tls_ctx_free(orport.tls);
+    return 1;
+  }
   struct event *sigint = evsignal_new(mainloop_base(ml), SIGINT, stop_cb, ml);
   struct event *sigterm = evsignal_new(mainloop_base(ml), SIGTERM, stop_cb, ml);
   event_add(sigint, NULL);
@@ -123,7 +210,9 @@ app_run(const evonion_config_t *cfg)
   int rv = mainloop_run(ml) < 0 ? 1 : 0;
   event_free(sigint);
   event_free(sigterm);
+  orport_stop(&orport);
   mainloop_free(ml);
+  tls_ctx_free(orport.tls);
   log_close_file();
   return rv;
 }
@@ -162,7 +251,7 @@ app_main_io(int argc, char **argv, FILE *out, FILE *errf)
     config_free(&cfg);
     return 0;
   }
-  int rv = app_run(&cfg);
+  int rv = cfg.list_fingerprint ? app_list_fingerprint(&cfg, out) : app_run(&cfg);
   config_free(&cfg);
   return rv;
 }

@@ -7,6 +7,7 @@
 
 #include "lib/alloc.h"
 #include "lib/log.h"
+#include "relay/keys.h"
 
 #define CFG(field) offsetof(evonion_config_t, field)
 /* libevent keeps token-bucket sizes in 32 bits; tor has the same ceiling. */
@@ -39,6 +40,14 @@ const flag_def_t evonion_flags[] = {
     0 },
   { "per-conn-bandwidth-burst", FLAG_SIZE, NULL, CFG(per_conn_bandwidth_burst), "N",
     "Largest burst of each connection (default: the per-connection rate).", 0, MAX_RATE, 0 },
+  { "or-port", FLAG_ADDRPORT, NULL, CFG(or_port), "[ADDR:]PORT",
+    "Accept Tor link connections (the ORPort) here; the relay keys live in the data directory.",
+    1, 65535, 0 },
+  { "nickname", FLAG_STRING, NULL, CFG(nickname), "NAME",
+    "The relay's nickname: 1 to 19 letters and digits (default: Unnamed).", 0, 0, 0 },
+  { "list-fingerprint", FLAG_BOOL, NULL, CFG(list_fingerprint), NULL,
+    "Print the relay's nickname and RSA identity fingerprint (creating the keys if needed) "
+    "and exit.", 0, 0, 0 },
   { NULL, FLAG_BOOL, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
@@ -69,6 +78,11 @@ config_finish(evonion_config_t *cfg, char *err, size_t errlen)
       check_pair("per-conn-bandwidth", cfg->per_conn_bandwidth_rate,
                  &cfg->per_conn_bandwidth_burst, err, errlen) < 0)
     return -1;
+  if (cfg->nickname && !relay_nickname_is_valid(cfg->nickname)) {
+    snprintf(err, errlen, "--nickname: \"%s\" is not 1 to 19 letters and digits",
+             cfg->nickname);
+    return -1;
+  }
   if (!cfg->data_directory) {
     cfg->data_directory = config_default_data_directory();
     if (!cfg->data_directory) {

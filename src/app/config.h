@@ -15,6 +15,9 @@ typedef struct evonion_config_t {
   uint64_t bandwidth_rate, bandwidth_burst;
   uint64_t relay_bandwidth_rate, relay_bandwidth_burst;
   uint64_t per_conn_bandwidth_rate, per_conn_bandwidth_burst;
+  char *or_port;                       /**< "ADDR:PORT" to accept relay links on, or NULL */
+  char *nickname;                      /**< relay nickname, or NULL ("Unnamed") */
+  int list_fingerprint;                /**< print "NICKNAME FINGERPRINT" and exit */
 } evonion_config_t;
 
 /** The flag table (ends with a NULL name). */
