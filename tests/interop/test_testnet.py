@@ -205,6 +205,24 @@ def main():
               hashlib.sha256(got).hexdigest() == hashlib.sha256(body).hexdigest(),
               'got %d bytes' % len(got))
 
+        # growing the network: a late tor exit gets listed with Exit (vote_exit via SETCONF)
+        late = net.add_node('exit')
+        net.wait_for_relays([late], timeout=120)
+        rs = net.consensus().routers.get(late.fingerprint)
+        check('add_node(exit) listed Running Valid Exit', rs is not None
+              and {'Running', 'Valid', 'Exit'} <= rs.flags, rs)
+        # any program: ports formatted into argv, tracked by PID, stopped by stop_node()
+        prog = net.add_process('listener', [sys.executable, '-c',
+                                            'import socket,sys,time\n'
+                                            's=socket.socket()\n'
+                                            's.bind(("127.0.0.1",int(sys.argv[1])))\n'
+                                            's.listen()\n'
+                                            'time.sleep(600)\n', '{or_port}'])
+        net.wait_for_port(prog.or_port, timeout=60)
+        check('add_process listens on its picked port', prog.running() and prog.or_port > 0)
+        check('stop_node stops it by PID', net.stop_node(prog) and not testnet.pid_alive(prog.pid))
+        started = net.pids()
+
         # control-port helper: SETCONF + GETINFO round trip on the client
         with net.control(net.client) as c:
             c.setconf(MaxCircuitDirtiness='1234')

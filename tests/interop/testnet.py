@@ -288,6 +288,7 @@ class Node:
         self.torrc = None
         self.log_path = os.path.join(data_dir, 'notice.log')
         self.proc = None
+        self.stopped = False             # set by TestNet.stop_node(): its exit is no failure
         self.stdout_path = os.path.join(data_dir, 'stdout.log')
         self.extra_torrc = []
 
@@ -892,7 +893,8 @@ class TestNet:
             if r is None or r is True:
                 return
             state = r
-            dead = [n for n in self.nodes if n.proc is not None and n.proc.poll() is not None]
+            dead = [n for n in self.nodes
+                    if n.proc is not None and not n.stopped and n.proc.poll() is not None]
             if dead:
                 raise TestNetError('%s: node(s) %s died (status %s)\n%s'
                                    % (what, [n.nickname for n in dead],
@@ -979,8 +981,13 @@ class TestNet:
 
     def wait_for_consensus(self, timeout=180.0):
         """Wait until every authority serves a microdesc consensus listing every relay (and
-        authority) Running+Valid, exits also with Exit, and, if there are tor clients, until each
-        reports bootstrap PROGRESS=100.  Records timings (seconds since launch) in self.timings."""
+        authority) Running+Valid, exits also with Exit.  If a client was asked for: then make the
+        relays fetch it (poke_relays), wait until they hold every microdescriptor, launch the
+        client(s) and wait until each reports bootstrap PROGRESS=100.  The deadline covers it all;
+        on expiry TestNetError carries every node's log tail.  Records timings (seconds since the
+        first tor launch) in self.timings.  Starts the network first if needed.  Returns self."""
+        if not self.started:
+            self.start()
         deadline = time.monotonic() + timeout
         servers = [n for n in self.authorities + self.relays if n.fingerprint]
         self.wait_for_relays(servers, timeout)
@@ -1065,17 +1072,15 @@ class TestNet:
         self._launch(n, env=full_env)
         return n
 
-    def wait_for_port(self, port, timeout=60.0, node=None):
-        """Wait until something accepts TCP connections on 127.0.0.1:port."""
+    def wait_for_port(self, port, timeout=60.0):
+        """Wait until something accepts TCP connections on 127.0.0.1:port (fails early, like
+        every wait, if one of the network's processes died)."""
         def check():
             try:
                 socket.create_connection(('127.0.0.1', port), timeout=2).close()
                 return None
             except OSError:
                 return 'port %d not accepting' % port
-        if node is not None:
-            # a node's own death should fail fast: wait_for() checks every node
-            pass
         self.wait_for(check, timeout, 'port %d' % port)
 
     def vote_exit(self, fingerprints):
@@ -1091,6 +1096,7 @@ class TestNet:
         """Stop one node by its PID (SIGTERM, deadline, SIGKILL).  Returns True if it is gone."""
         if node.proc is None:
             return True
+        node.stopped = True
         left = stop_pids([node.pid], grace)
         node.proc.poll()
         self._write_pids()
@@ -1208,7 +1214,8 @@ def cmd_start(args):
             f.write(summary + '\n')
         print(summary, flush=True)
         while not stop.is_set():
-            dead = [n.nickname for n in net.nodes if n.proc is not None and n.proc.poll() is not None]
+            dead = [n.nickname for n in net.nodes
+                    if n.proc is not None and not n.stopped and n.proc.poll() is not None]
             if dead:
                 sys.stderr.write('node(s) died: %s\n%s' % (dead, net.log_tails()))
                 return 1
