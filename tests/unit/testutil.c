@@ -90,3 +90,16 @@ testutil_add(Suite *s, const char *name, const TTest *fn, int timeout)
   tcase_add_test(tc, fn);
   suite_add_tcase(s, tc);
 }
+
+void
+testutil_add_cases(Suite *s, const testutil_case_t *cases, size_t n, SFun setup, SFun teardown)
+{
+  for (size_t i = 0; i < n; i++) {
+    TCase *tc = tcase_create(cases[i].name);
+    if (setup || teardown)
+      tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, cases[i].timeout);
+    tcase_add_test(tc, cases[i].fn);
+    suite_add_tcase(s, tc);
+  }
+}

@@ -28,4 +28,14 @@ int testutil_unhex(const char *hex, uint8_t *out, size_t outlen);
 void testutil_add(Suite *s, const char *name, const TTest *fn, int timeout);
 #define TESTUTIL_ADD(s, fn, timeout) testutil_add((s), #fn, (fn), (timeout))
 
+/** One test of a table: its name, function and timeout in seconds. */
+typedef struct testutil_case_t {
+  const char *name;
+  const TTest *fn;
+  int timeout;
+} testutil_case_t;
+/** Add each case of the table as its own TCase, with setup/teardown (may be NULL). */
+void testutil_add_cases(Suite *s, const testutil_case_t *cases, size_t n, SFun setup,
+                        SFun teardown);
+
 #endif

@@ -411,7 +411,7 @@ Suite *
 unit_suite(void)
 {
   Suite *s = suite_create("core_conn");
-  struct { const char *name; const TTest *fn; int timeout; } tests[] = {
+  static const testutil_case_t tests[] = {
     { "callbacks_socketpair", test_callbacks_socketpair, 20 },
     { "connect_and_accept", test_connect_and_accept, 20 },
     { "connect_ipv6", test_connect_ipv6, 20 },
@@ -429,12 +429,6 @@ unit_suite(void)
     { "tls_close_is_eof_not_error", test_tls_close_is_eof_not_error, 20 },
     { "tls_garbage_is_error", test_tls_garbage_is_error, 20 },
   };
-  for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-    TCase *tc = tcase_create(tests[i].name);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, tests[i].timeout);
-    tcase_add_test(tc, tests[i].fn);
-    suite_add_tcase(s, tc);
-  }
+  testutil_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
   return s;
 }

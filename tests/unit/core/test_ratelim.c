@@ -194,18 +194,12 @@ Suite *
 unit_suite(void)
 {
   Suite *s = suite_create("core_ratelim");
-  struct { const char *name; const TTest *fn; int timeout; } tests[] = {
+  static const testutil_case_t tests[] = {
     { "global_limit_8mib_at_1mib", test_global_limit_8mib_at_1mib, 90 },
     { "two_groups_stack", test_two_groups_stack, 90 },
     { "per_conn_limit", test_per_conn_limit, 90 },
     { "reconfigure_at_run_time", test_reconfigure_at_run_time, 90 },
   };
-  for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-    TCase *tc = tcase_create(tests[i].name);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, tests[i].timeout);
-    tcase_add_test(tc, tests[i].fn);
-    suite_add_tcase(s, tc);
-  }
+  testutil_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
   return s;
 }
