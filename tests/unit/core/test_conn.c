@@ -411,7 +411,7 @@ Suite *
 unit_suite(void)
 {
   Suite *s = suite_create("core_conn");
-  static const testutil_case_t tests[] = {
+  const testutil_case_t tests[] = {
     { "callbacks_socketpair", test_callbacks_socketpair, 20 },
     { "connect_and_accept", test_connect_and_accept, 20 },
     { "connect_ipv6", test_connect_ipv6, 20 },

@@ -194,7 +194,7 @@ Suite *
 unit_suite(void)
 {
   Suite *s = suite_create("core_ratelim");
-  static const testutil_case_t tests[] = {
+  const testutil_case_t tests[] = {
     { "global_limit_8mib_at_1mib", test_global_limit_8mib_at_1mib, 90 },
     { "two_groups_stack", test_two_groups_stack, 90 },
     { "per_conn_limit", test_per_conn_limit, 90 },
