@@ -174,8 +174,13 @@ main(int argc, char **argv)
       if (hold > 0)
         mainloop_run_until(ml, cond_closed, &p, hold);
       rc = p.closed ? 1 : 0;
-      if (p.closed)
+      if (p.closed) {
         printf("CLOSED: %s\n", p.reason);
+      } else {
+        /* Let our NETINFO reach the peer before leaving. */
+        conn_close_after_flush(channel_to_conn(ch), 5);
+        mainloop_run_until(ml, cond_closed, &p, 6);
+      }
     } else {
       printf("CLOSED: %s\n", p.closed ? p.reason : "timeout");
     }
