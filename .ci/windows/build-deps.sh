@@ -7,6 +7,9 @@
 # The result goes to $EVONION_WIN_CACHE/win-deps-<key> (default: <repo>/.cache), where
 # <key> is made of the three source package versions (and RECIPE, bumped whenever this
 # script builds differently).  A folder with the stamp file .complete is reused as is.
+# The folder is relocatable (the .pc files use ${pcfiledir}), and a copy is kept in
+# $EVONION_WIN_SHARED_CACHE (default /var/cache/evonion, if writable; "" for none), from
+# which a fresh clone on the same machine (CI) takes it instead of building again.
 # The system apt configuration is never touched: the deb-src index lives in a private
 # folder under the cache.  If the index cannot be refreshed (no network), the newest
 # complete deps folder is reused.
@@ -19,6 +22,7 @@ RECIPE=r1
 HOST=x86_64-w64-mingw32
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${EVONION_WIN_CACHE:-$ROOT/.cache}
+SHARED=${EVONION_WIN_SHARED_CACHE-/var/cache/evonion}
 JOBS=${JOBS:-$(nproc)}
 PKGS=(openssl libevent check)
 
@@ -44,7 +48,8 @@ APT=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$S/etc"
 [ "$(id -u)" = 0 ] && APT+=(-o APT::Sandbox::User=root)
 
 newest_complete() {
-  ls -1dt "$CACHE"/win-deps-*/.complete 2>/dev/null | head -n1 | xargs -r dirname
+  ls -1dt "$CACHE"/win-deps-*/.complete ${SHARED:+"$SHARED"/win-deps-*/.complete} 2>/dev/null |
+    head -n1 | xargs -r dirname
 }
 
 if ! apt-get "${APT[@]}" -qq update >"$S/update.log" 2>&1; then
@@ -68,6 +73,13 @@ DEPS=$CACHE/win-deps-$key
 
 if [ -f "$DEPS/.complete" ]; then
   say "cached: $DEPS"
+  echo "$DEPS"
+  exit 0
+fi
+if [ -n "$SHARED" ] && [ -f "$SHARED/win-deps-$key/.complete" ]; then
+  rm -rf "$DEPS" "$DEPS.tmp"
+  cp -a "$SHARED/win-deps-$key" "$DEPS.tmp" && mv "$DEPS.tmp" "$DEPS"
+  say "copied from the machine's cache: $SHARED/win-deps-$key"
   echo "$DEPS"
   exit 0
 fi
@@ -161,7 +173,7 @@ CHK_V=$(printf '%s' "${VER[check]}" | sed 's/-[^-]*$//')
 [ -n "$OSSL_V" ] && [ -n "$LEV_V" ] || die "cannot read installed versions"
 pc() { # name version requires libs
   cat > "$PC/$1.pc" <<EOF
-prefix=$DEPS
+prefix=\${pcfiledir}/../..
 libdir=\${prefix}/lib
 includedir=\${prefix}/include
 
@@ -186,5 +198,10 @@ printf 'openssl=%s\nlibevent=%s\ncheck=%s\nrecipe=%s\nhost=%s\nbuilt=%s\n' "${VE
   "${VER[libevent]}" "${VER[check]}" "$RECIPE" "$HOST" "$(date -u +%FT%TZ)" > "$DEPS/VERSIONS"
 touch "$DEPS/.complete"
 cd "$CACHE" && rm -rf "$W"
+if [ -n "$SHARED" ] && mkdir -p "$SHARED" 2>/dev/null && [ -w "$SHARED" ]; then
+  rm -rf "$SHARED/win-deps-$key" "$SHARED/win-deps-$key.tmp"
+  cp -a "$DEPS" "$SHARED/win-deps-$key.tmp" && mv "$SHARED/win-deps-$key.tmp" "$SHARED/win-deps-$key"
+  say "kept a copy in $SHARED/win-deps-$key"
+fi
 say "built in $(( $(date +%s) - t0 )) s: $DEPS"
 echo "$DEPS"

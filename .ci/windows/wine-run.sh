@@ -4,7 +4,9 @@
 # Usage: wine-run.sh PROG.exe [ARGS...]
 #
 # Environment: WINEPREFIX (default <repo>/build-win/wineprefix), WINEDEBUG (default -all),
-# EVONION_WINE_TIMEOUT (seconds, default 300).
+# EVONION_WINE_TIMEOUT (seconds; default twice CK_DEFAULT_TIMEOUT, which tests/meson.build
+# sets to the test's meson timeout, else 600).  It is a backstop: Check cannot time out a
+# test without fork(), and meson's own timeout normally fires first.
 #
 # Under Wine a crashing program can exit 0, so a program that has a known success line
 # passes only if it exits 0 AND printed that line:
@@ -18,7 +20,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export WINEDEBUG=${WINEDEBUG:--all}
 export WINEPREFIX=${WINEPREFIX:-$ROOT/build-win/wineprefix}
 export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
-limit=${EVONION_WINE_TIMEOUT:-300}
+case ${CK_DEFAULT_TIMEOUT:-} in
+  ''|*[!0-9]*) limit=${EVONION_WINE_TIMEOUT:-600} ;;
+  *) limit=${EVONION_WINE_TIMEOUT:-$(( CK_DEFAULT_TIMEOUT * 2 ))} ;;
+esac
 
 [ $# -ge 1 ] || { echo "usage: $0 PROG.exe [ARGS...]" >&2; exit 2; }
 prog=$(basename "$1")
