@@ -130,6 +130,34 @@ def test_auth_initiator(net, relay, work):
         p.wait()
 
 
+def test_client_not_listed(net, relay):
+    """Negative control for the orconn-status check: an unauthenticated client channel
+    does not show up in tor's orconn-status under any identity tor does not already know."""
+    known = {n.fingerprint for n in net.nodes if n.fingerprint}
+    p = subprocess.Popen([PROBE, '--hold', '20', '127.0.0.1:%d' % relay.or_port,
+                          relay.fingerprint], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        first = p.stdout.readline().decode().strip()
+        if not check('client_probe_holds', 'OPEN' in first, first):
+            return
+        seen = ''
+        deadline = time.time() + 10
+        with net.control(relay) as c:
+            while time.time() < deadline:  # until tor lists our connection (by address)
+                seen = c.getinfo('orconn-status')
+                if re.search(r'^127\.0\.0\.1:\d+ CONNECTED', seen, re.M):
+                    break
+                time.sleep(0.2)
+        check('client_channel_listed_by_address', re.search(r'^127\.0\.0\.1:\d+ CONNECTED',
+                                                             seen, re.M) is not None, seen)
+        ids = set(re.findall(r'\$([0-9A-F]{40})', seen))
+        check('client_channel_has_no_identity_at_tor', ids <= known,
+              'orconn-status: %s' % seen.replace('\n', ' | ')[:400])
+    finally:
+        p.kill()
+        p.wait()
+
+
 def start_evonion(net, name):
     node = net.add_process(name, [EVONION, '--or-port=127.0.0.1:{or_port}',
                                   '--data-directory={data_dir}/dd', '--nickname', name,
@@ -175,6 +203,10 @@ def test_tor_to_our_responder(net):
     log = log_of(evo)
     check('evonion_logs_open_responder_channel', 'open (link protocol 5, responder' in log,
           '(evonion log %d bytes)' % len(log))
+    deadline = time.time() + 20
+    while time.time() < deadline and 'Refusing a CREATE' not in log_of(evo):
+        time.sleep(0.2)
+    check('tor_create_answered_with_destroy', 'Refusing a CREATE' in log_of(evo))
     return evo, fp
 
 
@@ -213,6 +245,7 @@ def main():
             relay = net.relays[0]
             test_client_initiator(net, relay)
             test_fingerprint_matches_tor(work)
+            test_client_not_listed(net, relay)
             test_auth_initiator(net, relay, work)
             res = test_tor_to_our_responder(net)
             if res:

@@ -126,9 +126,7 @@ def test_cli():
             alive = [p for p in tor_pids if testnet.pid_alive(p)]
             check('CLI stop left no tor behind', not alive, alive)
     finally:
-        if proc.poll() is None:
-            testnet.stop_pids([proc.pid])
-            proc.poll()
+        testnet.stop_procs([proc])
         leftover = testnet._read_pids_file(base)
         testnet.stop_pids([p for p in leftover if testnet._pid_belongs(p, base)])
         shutil.rmtree(base, ignore_errors=True)

@@ -418,6 +418,30 @@ def stop_pids(pids, grace=STOP_GRACE):
     return [p for p in pids if pid_alive(p)]
 
 
+def stop_procs(procs, grace=STOP_GRACE):
+    """Like stop_pids() for our own children (subprocess.Popen objects): signals go through Popen,
+    which never signals a PID it has already reaped, so a recycled PID cannot be hit.
+    Returns the PIDs still alive at the end (normally empty)."""
+    procs = [p for p in procs if p is not None and p.poll() is None]
+    for p in procs:
+        p.terminate()
+    deadline = time.monotonic() + grace
+    for p in procs:
+        try:
+            p.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+    for p in procs:
+        try:
+            p.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            pass
+    return [p.pid for p in procs if p.poll() is None]
+
+
 def _reap_children():
     """Reap zombies of our own children only (so pid_alive() sees them gone)."""
     for net in list(_live_nets):
@@ -554,11 +578,9 @@ class TestNet:
             except PortClash as e:
                 last = e
                 self._stop_all_nodes()
+                for n in self.authorities + self.relays + self.clients:
+                    shutil.rmtree(n.data_dir, ignore_errors=True)
                 self.authorities, self.relays, self.clients = [], [], []
-                for name in os.listdir(self.base_dir):
-                    p = os.path.join(self.base_dir, name)
-                    if os.path.isdir(p):
-                        shutil.rmtree(p, ignore_errors=True)
             except BaseException:
                 self.close()
                 raise
@@ -567,6 +589,9 @@ class TestNet:
 
     def _new_node(self, nickname, role):
         d = os.path.join(self.base_dir, nickname)
+        if any(n.data_dir == d for n in self.nodes):
+            raise ValueError('nickname %s already in use' % nickname)
+        shutil.rmtree(d, ignore_errors=True)     # left over from an earlier run in this base_dir
         os.makedirs(d, mode=0o700, exist_ok=True)
         os.chmod(d, 0o700)
         return Node(nickname, role, d)
@@ -653,10 +678,7 @@ class TestNet:
                                        % (n.nickname, out.decode()))
                 self._read_identity(n)
         finally:
-            helpers = [p for _, p in gencerts + fps if p.poll() is None]
-            stop_pids([p.pid for p in helpers], grace=2)
-            for p in helpers:
-                p.poll()
+            stop_procs([p for _, p in gencerts + fps], grace=2)
 
     @staticmethod
     def _read_identity(n):
@@ -1039,7 +1061,7 @@ class TestNet:
                 self._wait_started([n])
                 return n
             except PortClash:
-                stop_pids([n.pid])
+                stop_procs([n.proc])
                 continue
         raise TestNetError('could not start %s without a port clash' % nickname)
 
@@ -1097,7 +1119,7 @@ class TestNet:
         if node.proc is None:
             return True
         node.stopped = True
-        left = stop_pids([node.pid], grace)
+        left = stop_procs([node.proc], grace)
         node.proc.poll()
         self._write_pids()
         return not left
@@ -1125,7 +1147,7 @@ class TestNet:
     # ---- stop ------------------------------------------------------------------------------
 
     def _stop_all_nodes(self):
-        left = stop_pids(self.pids())
+        left = stop_procs([n.proc for n in self.nodes])
         for n in self.nodes:
             if n.proc is not None:
                 n.proc.poll()
