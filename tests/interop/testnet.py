@@ -1094,16 +1094,19 @@ class TestNet:
         self._launch(n, env=full_env)
         return n
 
-    def wait_for_port(self, port, timeout=60.0):
-        """Wait until something accepts TCP connections on 127.0.0.1:port (fails early, like
-        every wait, if one of the network's processes died)."""
+    def wait_for_port(self, port, timeout=60.0, node=None):
+        """Wait until something accepts TCP connections on 127.0.0.1:port.  Fails early, like
+        every wait, if a process of the network died (node, the process expected to listen, is
+        named in the message)."""
+        what = 'port %d' % port if node is None else 'port %d of %s' % (port, node.nickname)
+
         def check():
             try:
                 socket.create_connection(('127.0.0.1', port), timeout=2).close()
                 return None
             except OSError:
-                return 'port %d not accepting' % port
-        self.wait_for(check, timeout, 'port %d' % port)
+                return '%s not accepting' % what
+        self.wait_for(check, timeout, what)
 
     def vote_exit(self, fingerprints):
         """Make every authority vote Exit for these fingerprints too (SETCONF TestingDirAuthVoteExit)."""
