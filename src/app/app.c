@@ -130,6 +130,7 @@ orport_start(app_orport_t *o, mainloop_t *ml, const evonion_config_t *cfg)
   o->relay.get_keys = orport_get_keys;
   o->relay.keys_arg = o->keys;
   o->relay.tls = o->tls;
+  channel_relay_set_address(&o->relay, (struct sockaddr *)&ss);
   o->listener = channel_listen(ml, (struct sockaddr *)&ss, len, &o->relay);
   if (!o->listener)
     return -1;

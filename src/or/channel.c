@@ -214,8 +214,13 @@ send_netinfo(channel_t *ch)
   cell_t cell;
   memset(&ni, 0, sizeof(ni));
   memset(&cell, 0, sizeof(cell));
-  if (ch->relay)
+  if (ch->relay) {
     ni.timestamp = (uint32_t)time(NULL);
+    if (ch->relay->my_addr.family != NETADDR_NONE) {
+      ni.n_my_addrs = 1;
+      ni.my_addrs[0] = ch->relay->my_addr;
+    }
+  }
   ni.other_addr = ch->peer_addr;
   if (netinfo_cell_encode(&ni, cell.payload, sizeof(cell.payload)) < 0)
     return -1;
@@ -397,6 +402,9 @@ handle_netinfo(channel_t *ch, const cell_t *cell)
     return -1;
   }
   ch->clock_skew = ni.timestamp ? (long)((int64_t)ni.timestamp - (int64_t)time(NULL)) : 0;
+  ch->peer_my_addrs = ni.n_my_addrs;
+  if (ni.n_my_addrs)
+    ch->peer_my_addr = ni.my_addrs[0];
   if (ch->initiator) {
     if (send_netinfo(ch) < 0) {
       channel_close(ch, "cannot send NETINFO");
@@ -599,6 +607,18 @@ sockaddr_to_netaddr(const struct sockaddr *sa, netaddr_t *out)
     netaddr_set_ipv4(out, (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr);
   else if (sa->sa_family == AF_INET6)
     netaddr_set_ipv6(out, (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr);
+}
+
+void
+channel_relay_set_address(channel_relay_t *r, const struct sockaddr *sa)
+{
+  sockaddr_to_netaddr(sa, &r->my_addr);
+  size_t n = netaddr_len(&r->my_addr);
+  int zero = 1;
+  for (size_t i = 0; i < n; i++)
+    zero &= r->my_addr.bytes[i] == 0;
+  if (zero)
+    memset(&r->my_addr, 0, sizeof(r->my_addr));
 }
 
 static void

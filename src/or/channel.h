@@ -26,6 +26,7 @@
 #include "core/mainloop.h"
 #include "lib/crypto/digest.h"
 #include "proto/cell.h"
+#include "proto/netaddr.h"
 
 struct sockaddr;
 struct certs_our_keys_t; /* proto/certs/certs_check.h */
@@ -70,7 +71,12 @@ typedef struct channel_relay_t {
   tls_ctx_t *tls;             /**< server context (responder role; borrowed) */
   channel_cb_t cb;            /**< events of accepted channels (may be NULL) */
   void *cb_arg;
+  netaddr_t my_addr;          /**< our address for NETINFO (NETADDR_NONE: send none) */
 } channel_relay_t;
+
+/** Set r->my_addr from a socket address (an unspecified address such as
+ *  0.0.0.0 sets NETADDR_NONE). */
+void channel_relay_set_address(channel_relay_t *r, const struct sockaddr *sa);
 
 /** Start a channel to addr as initiator.  expect_rsa_id (20 bytes) is the
  *  identity we mean to reach (required); expect_ed_id (32 bytes) may be NULL.

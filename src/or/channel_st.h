@@ -54,6 +54,8 @@ struct channel_t {
   uint8_t responder_cert_sha256[DIGEST256_LEN]; /**< SHA-256 of the responder's TLS cert */
   uint8_t slog[DIGEST256_LEN];     /**< initiator: digest_received at AUTH_CHALLENGE */
   netaddr_t peer_addr;
+  netaddr_t peer_my_addr;          /**< first address the peer's NETINFO claims */
+  int peer_my_addrs;               /**< how many it claimed */
   long clock_skew;
   double idle_timeout;
   mtimer_t *handshake_timer;

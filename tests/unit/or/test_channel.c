@@ -27,6 +27,7 @@
 #include "lib/crypto/rand.h"
 #include "lib/log.h"
 #include "or/channel.h"
+#include "or/channel_st.h"
 #include "proto/circ_cells.h"
 #include "proto/link_cells.h"
 #include "relay/keys.h"
@@ -168,6 +169,7 @@ start_responder(mainloop_t *ml, keyset_t *ks, listener_t **l)
   memset(&accepted_obs, 0, sizeof(accepted_obs));
   ks->relay.cb = obs_cb;
   ks->relay.cb_arg = &accepted_obs;
+  channel_relay_set_address(&ks->relay, (struct sockaddr *)&sin);
   *l = channel_listen(ml, (struct sockaddr *)&sin, sizeof(sin), &ks->relay);
   ck_assert_ptr_nonnull(*l);
   return listener_get_port(*l);
@@ -218,6 +220,13 @@ START_TEST(test_client_to_responder)
   ck_assert_int_eq(o.we_auth, 0);
   ck_assert_int_eq(accepted_obs.peer_auth, 0); /* a client proves nothing */
   ck_assert_ptr_null(channel_peer_rsa_id(accepted_obs.ch));
+  /* The responder's NETINFO named its address; the client's named none. */
+  netaddr_t lo;
+  ck_assert_int_eq(netaddr_parse(&lo, "127.0.0.1"), 0);
+  ck_assert_int_eq(o.ch->peer_my_addrs, 1);
+  ck_assert_int_eq(netaddr_eq(&o.ch->peer_my_addr, &lo), 1);
+  ck_assert_int_eq(accepted_obs.ch->peer_my_addrs, 0);
+  ck_assert_int_eq(netaddr_eq(&o.ch->peer_addr, &lo), 1);
 
   /* Circuit IDs: the initiator's have the high bit set, the responder's not. */
   for (int i = 0; i < 50; i++) {
@@ -424,6 +433,7 @@ typedef enum script_t {
   SCRIPT_NETINFO_FIRST,  /* VERSIONS, NETINFO */
   SCRIPT_UNEXPECTED,     /* VERSIONS, CERTS, CREATED2 */
   SCRIPT_PADDED,         /* VPADDING and PADDING mixed in, then a good handshake */
+  SCRIPT_V4,             /* VERSIONS(3,4): link protocol 4 */
 } script_t;
 
 static script_t fake_script;
@@ -499,7 +509,7 @@ fake_inbuf(conn_t *c)
   drain_all(c);
   if (f->done++ || fake_script == SCRIPT_SILENT)
     return;
-  uint8_t v45[] = { 0, 4, 0, 5 }, v3[] = { 0, 3 }, junk[600];
+  uint8_t v45[] = { 0, 4, 0, 5 }, v34[] = { 0, 3, 0, 4 }, v3[] = { 0, 3 }, junk[600];
   switch (fake_script) {
   case SCRIPT_GARBAGE:
     testutil_fill_random(junk, sizeof(junk), &(uint64_t){ 42 });
@@ -513,7 +523,10 @@ fake_inbuf(conn_t *c)
   default:
     break;
   }
-  put_var(c, CELL_VERSIONS, 0, v45, sizeof(v45));
+  if (fake_script == SCRIPT_V4)
+    put_var(c, CELL_VERSIONS, 0, v34, sizeof(v34));
+  else
+    put_var(c, CELL_VERSIONS, 0, v45, sizeof(v45));
   if (fake_script == SCRIPT_NETINFO_FIRST) {
     fake_send_rest(c);
     return;
@@ -588,6 +601,9 @@ START_TEST(test_fake_good)
   ck_assert_int_eq(o.link_proto, 5);
   run_fake(SCRIPT_PADDED, FAKE_CERTS_GOOD, 0, &o);
   ck_assert_msg(o.opened == 1, "%s", o.reason);
+  run_fake(SCRIPT_V4, FAKE_CERTS_GOOD, 0, &o);
+  ck_assert_msg(o.opened == 1, "%s", o.reason);
+  ck_assert_int_eq(o.link_proto, 4);
 }
 END_TEST
 
