@@ -78,3 +78,10 @@ fake_lying_get_keys(void *arg, struct certs_our_keys_t *out)
   if (n_lying_calls++ > 0)
     out->link_auth = &lying_key;
 }
+
+void
+fake_expired_get_keys(void *arg, struct certs_our_keys_t *out)
+{
+  relay_keys_get_certs_keys(arg, out);
+  out->signing_exp_hours = (uint32_t)(time(NULL) / 3600 - 1);
+}

@@ -29,6 +29,9 @@ int fake_certs_body(const relay_keys_t *k, fake_certs_t how, time_t now, uint8_t
  *  first call (our CERTS) and a link-auth key other than the certified one
  *  afterwards (so our AUTHENTICATE is signed by the wrong key). */
 void fake_lying_get_keys(void *arg, struct certs_our_keys_t *out);
+/** A channel_keys_fn for relay_keys_t *arg whose type-4 certificate expired
+ *  an hour ago. */
+void fake_expired_get_keys(void *arg, struct certs_our_keys_t *out);
 /** Reset fake_lying_get_keys() to its first call, with a new wrong key. */
 void fake_lying_reset(void);
 

@@ -326,6 +326,33 @@ START_TEST(test_bad_authenticate)
 }
 END_TEST
 
+/* An authenticating initiator whose certificates expired: the responder
+ * refuses its CERTS. */
+START_TEST(test_initiator_certs_expired)
+{
+  mainloop_t *ml = mainloop_new();
+  keyset_t resp, init;
+  listener_t *l;
+  obs_t o;
+  keyset_init(&resp);
+  keyset_init(&init);
+  init.relay.get_keys = fake_expired_get_keys;
+  tls_ctx_t *ctls = tls_ctx_new_client();
+  int port = start_responder(ml, &resp, &l);
+  connect_to(ml, ctls, port, resp.k->rsa_id_digest, NULL, &init.relay, &o);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_closed, &accepted_obs, 20), 1);
+  ck_assert_int_eq(accepted_obs.opened, 0);
+  ck_assert_msg(strstr(accepted_obs.reason, "bad CERTS (expired)") != NULL, "%s",
+                accepted_obs.reason);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_closed, &o, 20), 1);
+  listener_free(l);
+  mainloop_free(ml);
+  tls_ctx_free(ctls);
+  keyset_free(&resp);
+  keyset_free(&init);
+}
+END_TEST
+
 START_TEST(test_wrong_identity)
 {
   mainloop_t *ml = mainloop_new();
@@ -665,6 +692,7 @@ unit_suite(void)
   TESTUTIL_ADD(s, test_client_to_responder, 60);
   TESTUTIL_ADD(s, test_authenticating_initiator, 60);
   TESTUTIL_ADD(s, test_bad_authenticate, 60);
+  TESTUTIL_ADD(s, test_initiator_certs_expired, 60);
   TESTUTIL_ADD(s, test_wrong_identity, 60);
   TESTUTIL_ADD(s, test_responder_refuses_bad_starts, 120);
   TESTUTIL_ADD(s, test_fake_good, 60);
