@@ -14,6 +14,7 @@
 #include "testutil.h"
 
 int tconn_n_freed;
+int tconn_n_freed_tls_error;
 
 static uint64_t
 splitmix(uint64_t x)
@@ -132,7 +133,8 @@ tc_reached_eof(conn_t *c)
   tconn_t *t = (tconn_t *)c;
   t->n_eof++;
   tc_process_inbuf(c);
-  conn_mark_for_close(c);
+  if (t->close_on_eof)
+    conn_mark_for_close(c);
 }
 
 static void
@@ -142,6 +144,8 @@ tc_about_to_close(conn_t *c)
   t->n_about_to_close++;
   ck_assert_int_eq(t->n_about_to_close, 1);
   tconn_n_freed++;
+  if (c->tls_error)
+    tconn_n_freed_tls_error++;
 }
 
 const conn_ops_t tconn_ops = {

@@ -29,13 +29,16 @@ typedef struct tconn_t {
   size_t max_inbuf_seen;
   double last_write_time;        /**< when the pump last managed to write */
   int close_when_sent;           /**< close_after_flush once everything is queued */
+  int close_on_eof;              /**< mark for close on EOF (then the tconn may be freed
+                                      within the same loop turn: read nothing of it after) */
   double close_deadline;
 } tconn_t;
 
 extern const conn_ops_t tconn_ops;
 
-/** Counters from about_to_close, kept after the tconn is freed. */
+/** Counted in about_to_close, so tests need not touch a freed tconn. */
 extern int tconn_n_freed;
+extern int tconn_n_freed_tls_error;   /**< of those, closed by a TLS protocol error */
 
 /** Fill buf with the pattern of seed at stream offset off. */
 void pattern_fill(uint64_t seed, uint64_t off, uint8_t *buf, size_t n);
