@@ -98,7 +98,7 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 typedef struct app_orport_t {
   relay_keys_t *keys;
   tls_ctx_t *tls;
-  listener_t *listener;
+  channel_listener_t *listener;
   channel_relay_t relay;
 } app_orport_t;
 
@@ -144,7 +144,7 @@ orport_start(app_orport_t *o, mainloop_t *ml, const evonion_config_t *cfg)
 static void
 orport_stop(app_orport_t *o)
 {
-  listener_free(o->listener);
+  channel_listener_free(o->listener);
   relay_keys_free(o->keys);
   o->listener = NULL;
   o->keys = NULL;

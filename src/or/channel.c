@@ -680,35 +680,48 @@ channel_accept(mainloop_t *ml, const channel_relay_t *relay, evutil_socket_t fd,
   return ch;
 }
 
-typedef struct listen_arg_t {
+struct channel_listener_t {
   mainloop_t *ml;
   const channel_relay_t *relay;
-} listen_arg_t;
+  listener_t *l;
+};
 
 static void
 accept_cb(listener_t *l, evutil_socket_t fd, const struct sockaddr *addr, int addrlen, void *arg)
 {
   (void)l;
-  listen_arg_t *la = arg;
-  channel_accept(la->ml, la->relay, fd, addr, addrlen);
+  channel_listener_t *cl = arg;
+  channel_accept(cl->ml, cl->relay, fd, addr, addrlen);
 }
 
-listener_t *
+channel_listener_t *
 channel_listen(mainloop_t *ml, const struct sockaddr *addr, int addrlen,
                const channel_relay_t *relay)
 {
-  /* One small argument block per ORPort, kept for the life of the process. */
-  static listen_arg_t args[8];
-  static int n_args;
-  if (n_args >= 8)
+  channel_listener_t *cl = x_calloc(1, sizeof(*cl));
+  cl->ml = ml;
+  cl->relay = relay;
+  cl->l = listener_new(ml, addr, addrlen, accept_cb, cl);
+  if (!cl->l) {
+    x_free(cl);
     return NULL;
-  listen_arg_t *la = &args[n_args];
-  la->ml = ml;
-  la->relay = relay;
-  listener_t *l = listener_new(ml, addr, addrlen, accept_cb, la);
-  if (l)
-    n_args++;
-  return l;
+  }
+  return cl;
+}
+
+int
+channel_listener_get_port(const channel_listener_t *l)
+{
+  return listener_get_port(l->l);
+}
+
+void
+channel_listener_free(channel_listener_t *l)
+{
+  if (!l)
+    return;
+  listener_free(l->l);
+  x_free(l);
 }
 
 /* ---- accessors ---- */

@@ -31,7 +31,7 @@
 struct sockaddr;
 struct certs_our_keys_t; /* proto/certs/certs_check.h */
 typedef struct channel_t channel_t;
-typedef struct listener_t listener_t;
+typedef struct channel_listener_t channel_listener_t;
 
 /** Seconds from the TCP connect (or accept) to the open channel. */
 #define CHANNEL_HANDSHAKE_TIMEOUT 30.0
@@ -96,9 +96,13 @@ channel_t *channel_accept(mainloop_t *ml, const channel_relay_t *relay, evutil_s
 
 /** Listen on addr and make a responder channel of every connection accepted
  *  (the ORPort).  relay is borrowed.  Returns the listener (free with
- *  listener_free) or NULL (logged). */
-listener_t *channel_listen(mainloop_t *ml, const struct sockaddr *addr, int addrlen,
-                           const channel_relay_t *relay);
+ *  channel_listener_free) or NULL (logged). */
+channel_listener_t *channel_listen(mainloop_t *ml, const struct sockaddr *addr, int addrlen,
+                                   const channel_relay_t *relay);
+/** The port the listener is bound to, or -1. */
+int channel_listener_get_port(const channel_listener_t *l);
+/** Stop listening (channels already accepted stay); NULL is fine. */
+void channel_listener_free(channel_listener_t *l);
 
 /** Close ch (the owner's decision); reason is kept for channel_close_reason().
  *  A second close is ignored. */

@@ -162,7 +162,7 @@ loopback(struct sockaddr_in *sin, int port)
 
 /* Start our responder; returns its port. */
 static int
-start_responder(mainloop_t *ml, keyset_t *ks, listener_t **l)
+start_responder(mainloop_t *ml, keyset_t *ks, channel_listener_t **l)
 {
   struct sockaddr_in sin;
   loopback(&sin, 0);
@@ -172,7 +172,7 @@ start_responder(mainloop_t *ml, keyset_t *ks, listener_t **l)
   channel_relay_set_address(&ks->relay, (struct sockaddr *)&sin);
   *l = channel_listen(ml, (struct sockaddr *)&sin, sizeof(sin), &ks->relay);
   ck_assert_ptr_nonnull(*l);
-  return listener_get_port(*l);
+  return channel_listener_get_port(*l);
 }
 
 static channel_t *
@@ -201,7 +201,7 @@ START_TEST(test_client_to_responder)
 {
   mainloop_t *ml = mainloop_new();
   keyset_t ks;
-  listener_t *l;
+  channel_listener_t *l;
   obs_t o;
   keyset_init(&ks);
   tls_ctx_t *ctls = tls_ctx_new_client();
@@ -264,7 +264,7 @@ START_TEST(test_client_to_responder)
   ck_assert_str_eq(o.reason, "idle timeout");
   ck_assert_int_eq(mainloop_run_until(ml, cond_closed, &accepted_obs, 10), 1);
 
-  listener_free(l);
+  channel_listener_free(l);
   mainloop_free(ml);
   tls_ctx_free(ctls);
   keyset_free(&ks);
@@ -275,7 +275,7 @@ START_TEST(test_authenticating_initiator)
 {
   mainloop_t *ml = mainloop_new();
   keyset_t resp, init;
-  listener_t *l;
+  channel_listener_t *l;
   obs_t o;
   keyset_init(&resp);
   keyset_init(&init);
@@ -289,7 +289,7 @@ START_TEST(test_authenticating_initiator)
   ck_assert_int_eq(accepted_obs.peer_auth, 1);
   ck_assert_mem_eq(accepted_obs.peer_rsa, init.k->rsa_id_digest, DIGEST_LEN);
   ck_assert_mem_eq(accepted_obs.peer_ed, init.k->master.pub, 32);
-  listener_free(l);
+  channel_listener_free(l);
   mainloop_free(ml);
   tls_ctx_free(ctls);
   keyset_free(&resp);
@@ -304,7 +304,7 @@ START_TEST(test_bad_authenticate)
 {
   mainloop_t *ml = mainloop_new();
   keyset_t resp, init;
-  listener_t *l;
+  channel_listener_t *l;
   obs_t o;
   keyset_init(&resp);
   keyset_init(&init);
@@ -318,7 +318,7 @@ START_TEST(test_bad_authenticate)
   ck_assert_msg(strstr(accepted_obs.reason, "AUTHENTICATE signature") != NULL, "%s",
                 accepted_obs.reason);
   ck_assert_int_eq(mainloop_run_until(ml, cond_closed, &o, 20), 1);
-  listener_free(l);
+  channel_listener_free(l);
   mainloop_free(ml);
   tls_ctx_free(ctls);
   keyset_free(&resp);
@@ -332,7 +332,7 @@ START_TEST(test_initiator_certs_expired)
 {
   mainloop_t *ml = mainloop_new();
   keyset_t resp, init;
-  listener_t *l;
+  channel_listener_t *l;
   obs_t o;
   keyset_init(&resp);
   keyset_init(&init);
@@ -345,7 +345,7 @@ START_TEST(test_initiator_certs_expired)
   ck_assert_msg(strstr(accepted_obs.reason, "bad CERTS (expired)") != NULL, "%s",
                 accepted_obs.reason);
   ck_assert_int_eq(mainloop_run_until(ml, cond_closed, &o, 20), 1);
-  listener_free(l);
+  channel_listener_free(l);
   mainloop_free(ml);
   tls_ctx_free(ctls);
   keyset_free(&resp);
@@ -357,7 +357,7 @@ START_TEST(test_wrong_identity)
 {
   mainloop_t *ml = mainloop_new();
   keyset_t ks;
-  listener_t *l;
+  channel_listener_t *l;
   obs_t o;
   keyset_init(&ks);
   tls_ctx_t *ctls = tls_ctx_new_client();
@@ -376,7 +376,7 @@ START_TEST(test_wrong_identity)
   ck_assert_int_eq(mainloop_run_until(ml, cond_done, &o, 20), 1);
   ck_assert_int_eq(o.opened, 0);
   ck_assert_msg(strstr(o.reason, "Ed25519 identity mismatch") != NULL, "%s", o.reason);
-  listener_free(l);
+  channel_listener_free(l);
   mainloop_free(ml);
   tls_ctx_free(ctls);
   keyset_free(&ks);
@@ -412,7 +412,7 @@ responder_refuses(const uint8_t *bytes, size_t n, const char *why)
 {
   mainloop_t *ml = mainloop_new();
   keyset_t ks;
-  listener_t *l;
+  channel_listener_t *l;
   keyset_init(&ks);
   tls_ctx_t *ctls = tls_ctx_new_client();
   int port = start_responder(ml, &ks, &l);
@@ -427,7 +427,7 @@ responder_refuses(const uint8_t *bytes, size_t n, const char *why)
   ck_assert_int_eq(accepted_obs.opened, 0);
   ck_assert_msg(strstr(accepted_obs.reason, why) != NULL, "want \"%s\", got \"%s\"", why,
                 accepted_obs.reason);
-  listener_free(l);
+  channel_listener_free(l);
   mainloop_free(ml);
   tls_ctx_free(ctls);
   keyset_free(&ks);
