@@ -685,6 +685,52 @@ START_TEST(test_fake_timeout)
 }
 END_TEST
 
+/* Nothing listening, or a peer that does not speak TLS: closed with a reason. */
+static void
+plain_accept(listener_t *l, evutil_socket_t fd, const struct sockaddr *addr, int addrlen,
+             void *arg)
+{
+  (void)l;
+  (void)addr;
+  (void)addrlen;
+  (void)arg;
+  static const char junk[] = "HTTP/1.0 400 Bad Request\r\n\r\n";
+  send(fd, junk, (int)sizeof(junk) - 1, 0);
+  evutil_closesocket(fd);
+}
+
+START_TEST(test_connect_failures)
+{
+  mainloop_t *ml = mainloop_new();
+  tls_ctx_t *ctls = tls_ctx_new_client();
+  uint8_t id[DIGEST_LEN];
+  obs_t o;
+  memset(id, 0x11, sizeof(id));
+  struct sockaddr_in sin;
+  loopback(&sin, 0);
+  listener_t *l = listener_new(ml, (struct sockaddr *)&sin, sizeof(sin), plain_accept, NULL);
+  ck_assert_ptr_nonnull(l);
+  int port = listener_get_port(l);
+  connect_to(ml, ctls, port, id, NULL, NULL, &o);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_done, &o, 20), 1);
+  ck_assert_int_eq(o.opened, 0);
+  fprintf(stderr, "non-TLS peer: %s\n", o.reason);
+  /* OpenSSL sees a bad record (Linux) or the close first (Wine): either way
+   * the channel never got past TLS. */
+  ck_assert_msg(strstr(o.reason, "TLS error") != NULL ||
+                strstr(o.reason, "during the handshake (connecting)") != NULL, "%s", o.reason);
+  listener_free(l);
+  /* The port is free now: the connection is refused. */
+  connect_to(ml, ctls, port, id, NULL, NULL, &o);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_done, &o, 20), 1);
+  ck_assert_int_eq(o.opened, 0);
+  fprintf(stderr, "refused: %s\n", o.reason);
+  ck_assert_msg(strstr(o.reason, "connection failed") != NULL, "%s", o.reason);
+  mainloop_free(ml);
+  tls_ctx_free(ctls);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -703,5 +749,6 @@ unit_suite(void)
   TESTUTIL_ADD(s, test_fake_missing_and_duplicate, 60);
   TESTUTIL_ADD(s, test_fake_protocol_faults, 120);
   TESTUTIL_ADD(s, test_fake_timeout, 60);
+  TESTUTIL_ADD(s, test_connect_failures, 60);
   return s;
 }
