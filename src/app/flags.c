@@ -302,14 +302,14 @@ void
 flags_format_help(const flag_def_t *table, const char *usage, char *buf, size_t len)
 {
   size_t o = 0;
-#define OUT(...) do { int n_ = snprintf(buf + o, o < len ? len - o : 0, __VA_ARGS__); \
+#define HELP_OUT(...) do { int n_ = snprintf(buf + o, o < len ? len - o : 0, __VA_ARGS__); \
     if (n_ > 0) o += (size_t)n_; } while (0)
-  OUT("%s\n\nFlags:\n", usage);
+  HELP_OUT("%s\n\nFlags:\n", usage);
   for (const flag_def_t *f = table; f->name; f++) {
     char head[64];
     snprintf(head, sizeof(head), "  --%s%s%s", f->name, f->metavar ? " " : "",
              f->metavar ? f->metavar : "");
-    OUT("%s\n", head);
+    HELP_OUT("%s\n", head);
     /* Wrap the help at 76 columns, indented by 6. */
     const char *h = f->help;
     char line[128];
@@ -324,13 +324,13 @@ flags_format_help(const flag_def_t *table, const char *usage, char *buf, size_t 
       }
       memcpy(line, h, take);
       line[take] = '\0';
-      OUT("      %s\n", line);
+      HELP_OUT("      %s\n", line);
       h += take;
       while (*h == ' ')
         h++;
     }
     if (f->default_str && f->type != FLAG_BOOL)
-      OUT("      (default: %s)\n", f->default_str);
+      HELP_OUT("      (default: %s)\n", f->default_str);
   }
-#undef OUT
+#undef HELP_OUT
 }

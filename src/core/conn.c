@@ -330,8 +330,9 @@ conn_flush_deadline_cb(mtimer_t *t, void *arg)
 {
   conn_t *c = arg;
   (void)t;
-  log_info(LD_NET, "conn %llu (%s, %s): closing with %zu bytes unflushed after the deadline",
-           (unsigned long long)c->global_id, c->ops->name, c->peer, conn_outbuf_len(c));
+  log_info(LD_NET, "conn %llu (%s, %s): closing with %llu bytes unflushed after the deadline",
+           (unsigned long long)c->global_id, c->ops->name, c->peer,
+           (unsigned long long)conn_outbuf_len(c));
   conn_queue_sweep(c);
 }
 

@@ -60,12 +60,19 @@ void log_close_file(void);
 typedef void (*log_hook_fn)(log_severity_t sev, log_domain_t dom, const char *msg, void *arg);
 void log_set_hook(log_hook_fn fn, void *arg);
 
+/* mingw's printf attribute means msvcrt's formats; we build with
+ * __USE_MINGW_ANSI_STDIO, so C99 formats (%zu, %lld) are right there too. */
+#if defined(__MINGW32__)
+#define LOG_FORMAT_ATTR(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__)
+#define LOG_FORMAT_ATTR(a, b) __attribute__((format(printf, a, b)))
+#else
+#define LOG_FORMAT_ATTR(a, b)
+#endif
+
 /** Write one message. Use the log_* macros instead. */
 void log_fn_(log_severity_t sev, log_domain_t dom, const char *func, const char *fmt, ...)
-#ifdef __GNUC__
-  __attribute__((format(printf, 4, 5)))
-#endif
-  ;
+  LOG_FORMAT_ATTR(4, 5);
 void log_fnv_(log_severity_t sev, log_domain_t dom, const char *func, const char *fmt, va_list ap);
 
 #define log_err(dom, ...)    log_fn_(LOG_ERR, (dom), __func__, __VA_ARGS__)
@@ -88,11 +95,7 @@ int log_ratelim_check(log_ratelim_t *rl, time_t now, unsigned *n_suppressed);
 
 /** Log fmt at warn level through rl, adding "[N similar messages suppressed]". */
 void log_ratelim_(log_ratelim_t *rl, log_severity_t sev, log_domain_t dom, const char *func,
-                  const char *fmt, ...)
-#ifdef __GNUC__
-  __attribute__((format(printf, 5, 6)))
-#endif
-  ;
+                  const char *fmt, ...) LOG_FORMAT_ATTR(5, 6);
 
 /** Seconds between two protocol warnings from one call site. */
 #define LOG_PROTOCOL_WARN_INTERVAL 10

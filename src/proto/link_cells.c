@@ -49,7 +49,7 @@ certs_cell_parse(certs_cell_t *out, const uint8_t *body, size_t len)
   wr_init(&r, body, len);
   uint8_t n = wr_u8(&r);
   for (unsigned i = 0; i < n && !r.err; i++) {
-    certs_entry_t *e = &out->certs[i];
+    link_cert_entry_t *e = &out->certs[i];
     e->cert_type = wr_u8(&r);
     e->cert_len = wr_u16(&r);
     e->body = wr_bytes(&r, e->cert_len);

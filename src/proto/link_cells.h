@@ -36,15 +36,15 @@ uint16_t versions_cell_highest_common(const versions_cell_t *v, const uint16_t *
 
 /* ---- CERTS container (tor-spec §4.2); checking is in proto/certs/ ---- */
 
-typedef struct certs_entry_t {
+typedef struct link_cert_entry_t {
   uint8_t cert_type;
   uint16_t cert_len;
   const uint8_t *body;   /**< points into the parsed buffer (not owned) */
-} certs_entry_t;
+} link_cert_entry_t;
 
 typedef struct certs_cell_t {
   uint8_t n_certs;
-  certs_entry_t certs[255];
+  link_cert_entry_t certs[255];
 } certs_cell_t;
 
 /** Parse a CERTS body into out: N, then N x {type u8, len u16, body}.

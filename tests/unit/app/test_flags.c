@@ -146,11 +146,11 @@ START_TEST(test_bad_input_exits_2_with_one_line)
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     char err[512], out[512];
     int rv = run_app(cases[i].args, cases[i].n, err, sizeof(err), out, sizeof(out));
-    ck_assert_msg(rv == 2, "case %zu: exit %d", i, rv);
-    ck_assert_msg(!strncmp(err, "evonion: ", 9), "case %zu: %s", i, err);
-    ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "case %zu: not one line: %s", i,
+    ck_assert_msg(rv == 2, "case %d: exit %d", (int)i, rv);
+    ck_assert_msg(!strncmp(err, "evonion: ", 9), "case %d: %s", (int)i, err);
+    ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "case %d: not one line: %s", (int)i,
                   err);
-    ck_assert_msg(strstr(err, cases[i].must_name) != NULL, "case %zu: %s", i, err);
+    ck_assert_msg(strstr(err, cases[i].must_name) != NULL, "case %d: %s", (int)i, err);
     ck_assert_str_eq(out, "");
   }
 }

@@ -36,8 +36,10 @@ START_TEST(test_addr_parse)
 }
 END_TEST
 
+#ifndef _WIN32
 static int cond_true_int(void *arg) { return *(int *)arg != 0; }
 static int cond_paused(void *arg) { return listener_is_paused(arg); }
+#endif
 
 START_TEST(test_pause_on_emfile)
 {
