@@ -149,18 +149,30 @@ run_until_deadline_cb(evutil_socket_t fd, short what, void *arg)
   *(int *)arg = 1;
 }
 
+static void
+run_until_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+  (void)fd; (void)what; (void)arg;  /* only wakes the loop */
+}
+
 int
 mainloop_run_until(mainloop_t *ml, int (*cond)(void *arg), void *arg, double timeout)
 {
   int expired = 0;
   struct event *ev = evtimer_new(ml->base, run_until_deadline_cb, &expired);
+  /* A condition may depend on time alone ("nothing happened for 0.5 s"):
+   * wake up every 20 ms to look at it again. */
+  struct event *tick = event_new(ml->base, -1, EV_PERSIST, run_until_tick_cb, NULL);
   struct timeval tv = { (long)timeout, (long)((timeout - floor(timeout)) * 1e6) };
+  struct timeval tick_tv = { 0, 20000 };
   evtimer_add(ev, &tv);
+  event_add(tick, &tick_tv);
   int ok = cond(arg);
   while (!ok && !expired) {
     event_base_loop(ml->base, EVLOOP_ONCE);
     ok = cond(arg);
   }
+  event_free(tick);
   event_free(ev);
   return ok;
 }

@@ -38,7 +38,8 @@ int mainloop_uses_iocp(const mainloop_t *ml);
 int mainloop_run(mainloop_t *ml);
 /** Make mainloop_run() return after the current loop turn. */
 void mainloop_exit(mainloop_t *ml);
-/** Run the loop until cond(arg) is true or timeout seconds pass.
+/** Run the loop until cond(arg) is true or timeout seconds pass; cond is
+ *  checked after every loop turn and at least every 20 ms.
  *  Returns 1 if the condition became true, 0 on timeout. */
 int mainloop_run_until(mainloop_t *ml, int (*cond)(void *arg), void *arg, double timeout);
 
