@@ -28,20 +28,7 @@ T0=$(date +%s)
 # --- 1. packages ----------------------------------------------------------------------
 PKGS=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libevent-dev libssl-dev check
       tor curl python3 ca-certificates)
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    say "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-      { echo "apt-get failed"; exit 1; }
-  else
-    echo "missing Debian packages: ${missing[*]} (run as root, or install them)"; exit 1
-  fi
-fi
+bash tests/install-packages.sh "${PKGS[@]}" || { echo "cannot install the packages"; exit 1; }
 # tor as a system service is not wanted: the tests start their own.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet tor 2>/dev/null; then
   systemctl stop tor || true

@@ -14,18 +14,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 PKGS=(meson ninja-build pkg-config gcc libevent-dev libssl-dev check tor curl python3)
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -q
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-  else
-    echo "missing Debian packages: ${missing[*]} (run as root, or install them)" >&2; exit 1
-  fi
-fi
+bash tests/install-packages.sh "${PKGS[@]}" >&2
 [ -d build ] || meson setup build >/dev/null
 ninja -C build evonion >/dev/null
 echo "built: $ROOT/build/evonion ($("$ROOT"/build/evonion --version))"
