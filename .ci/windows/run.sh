@@ -90,6 +90,9 @@ fi
 # One persistent Wine server for the whole job: each program then starts in ~0.3 s instead
 # of ~3 s, and no program starts while an idle server is shutting down.  Killed on exit.
 wineserver -p
+# Start Wine's services now, with their output in a file: started by a test instead,
+# they would inherit (and hold open) the pipe meson reads that test's output from.
+timeout 120 wineboot >"$BUILD/wineboot-services.log" 2>&1 </dev/null || true
 if [ ! -f "$BUILD/build.ninja" ]; then
   cat > "$BUILD/cross-paths.ini" <<EOF
 [constants]
@@ -112,8 +115,9 @@ say "evonion.exe imports: $(echo $dlls)"
 if echo "$dlls" | grep -Eiq '^lib|pthread|gcc|crypto|ssl|event'; then
   say "FAILED: evonion.exe needs non-system DLLs"; exit 1
 fi
-version=$(timeout 60 wine "$BUILD/evonion.exe" --version | tr -d '\r') || {
-  say "FAILED: evonion.exe --version under Wine"; exit 1; }
+timeout 60 wine "$BUILD/evonion.exe" --version >"$BUILD/evonion-version.txt" 2>&1 </dev/null || {
+  cat "$BUILD/evonion-version.txt"; say "FAILED: evonion.exe --version under Wine"; exit 1; }
+version=$(tr -d '\r' < "$BUILD/evonion-version.txt")
 case $version in evonion\ *) say "under Wine: $version" ;;
   *) say "FAILED: evonion.exe --version printed: $version"; exit 1 ;; esac
 

@@ -37,8 +37,12 @@ esac
 
 out=$(mktemp "${TMPDIR:-/tmp}/wine-run.XXXXXX")
 trap 'rm -f "$out"' EXIT
-timeout -k 10 "$limit" wine "$@" 2>&1 | tee "$out"
-rc=${PIPESTATUS[0]}
+# Output to a file, not a pipe: Wine services (winedevice.exe) that a program starts
+# inherit its stdout and outlive it under a persistent wineserver, so a pipe would
+# never see EOF.
+timeout -k 10 "$limit" wine "$@" >"$out" 2>&1 </dev/null
+rc=$?
+cat "$out"
 if [ "$rc" = 124 ]; then
   echo "wine-run: $prog timed out after ${limit}s" >&2
   exit 124
