@@ -16,6 +16,12 @@
 
 static void sweep_cb(evutil_socket_t fd, short what, void *arg);
 
+#ifdef _WIN32
+/* libevent's own accessor (exported, not in its public headers): the IOCP port
+ * of a base, or NULL if IOCP did not start (libevent then falls back quietly). */
+struct event_iocp_port *event_base_get_iocp_(struct event_base *base);
+#endif
+
 static int
 threads_init_once(void)
 {
@@ -56,7 +62,7 @@ mainloop_new(void)
   mainloop_t *ml = x_calloc(1, sizeof(*ml));
   ml->base = base;
 #ifdef _WIN32
-  ml->iocp = 1;
+  ml->iocp = event_base_get_iocp_(base) != NULL;
 #endif
   ml->sweep_ev = event_new(base, -1, 0, sweep_cb, ml);
   log_info(LD_NET, "libevent %s, method %s%s", event_get_version(),
