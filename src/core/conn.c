@@ -125,6 +125,7 @@ conn_connect(mainloop_t *ml, const conn_ops_t *ops, size_t size, const struct so
     return NULL;
   }
   c->connecting = 1;
+  c->outgoing = 1;
   /* An immediate connect failure is reported through the (deferred) event callback. */
   if (bufferevent_socket_connect(b, (struct sockaddr *)addr, addrlen) < 0) {
     log_warn(LD_NET, "Cannot connect to %s: %s", c->peer,
@@ -437,9 +438,10 @@ static void
 conn_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
   conn_t *c = arg;
-  (void)buf;
   if (info->n_added)
     c->flush_pending = 1;
+  if (info->n_deleted && c->bev_sock && buf == bufferevent_get_output(c->bev_sock))
+    c->tcp_sent = 1;
   if (info->n_deleted && conn_outbuf_len(c) == 0 && (c->flush_pending || c->close_after_flush))
     conn_schedule_aux(c, CONN_AUX_FLUSHCHECK);
 }
@@ -509,11 +511,41 @@ conn_tls_collect_errors(conn_t *c, char *why, size_t whylen)
   return proto;
 }
 
+/* The pending error of the socket under c (or -1): why its connect failed. */
+static int
+conn_socket_error(conn_t *c)
+{
+  evutil_socket_t fd = bufferevent_getfd(c->bev_sock);
+  int err = 0;
+  ev_socklen_t elen = sizeof(err);
+  if (fd == (evutil_socket_t)-1 ||
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, (void *)&err, &elen) < 0 || err == 0)
+    return -1;
+  return err;
+}
+
 static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
   conn_t *c = arg;
   (void)bev;
+  if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && c->connecting && c->outgoing && c->is_tls &&
+      !c->marked) {
+    /* A TLS filter hides the TCP connect event, and under IOCP a refused
+     * connect can come through it as an EOF.  If the socket never sent a
+     * byte (the TLS hello goes out first thing), TCP never connected. */
+    if (!c->tcp_sent) {
+      int cerr = conn_socket_error(c), err = EVUTIL_SOCKET_ERROR();
+      c->last_error = cerr != -1 ? cerr : (err && !conn_err_is_retriable(err) ? err : -1);
+      while (bufferevent_get_openssl_error(c->bev))
+        ;
+      log_info(LD_NET, "conn %llu (%s, %s): connect failed: %s",
+               (unsigned long long)c->global_id, c->ops->name, c->peer,
+               evutil_socket_error_to_string(c->last_error));
+      conn_mark_for_close(c);
+      return;
+    }
+  }
   if (what & BEV_EVENT_CONNECTED) {
     c->connecting = 0;
     if (!c->marked && c->ops->finished_connecting)

@@ -88,6 +88,8 @@ struct conn_t {
   unsigned relayed : 1;              /**< in the relayed-traffic rate-limit group */
   unsigned got_eof : 1;
   unsigned tls_error : 1;            /**< closed by a TLS error (not a clean or dirty EOF) */
+  unsigned tcp_sent : 1;             /**< the socket has sent bytes (so TCP connected) */
+  unsigned outgoing : 1;             /**< made by conn_connect (not accepted) */
   char peer[64];                     /**< "addr:port" of the peer, for logs */
   struct evbuffer_cb_entry *out_cb_top, *out_cb_sock; /**< watch the outbufs drain */
   struct evbuffer_cb_entry *in_cb;   /**< watch the inbuf drain (CONN_BLOCK_INBUF) */

@@ -15,6 +15,8 @@
 
 int tconn_n_freed;
 int tconn_n_freed_tls_error;
+int tconn_last_freed_error;
+int tconn_n_eof_total;
 
 static uint64_t
 splitmix(uint64_t x)
@@ -132,6 +134,7 @@ tc_reached_eof(conn_t *c)
 {
   tconn_t *t = (tconn_t *)c;
   t->n_eof++;
+  tconn_n_eof_total++;
   tc_process_inbuf(c);
   if (t->close_on_eof)
     conn_mark_for_close(c);
@@ -144,6 +147,7 @@ tc_about_to_close(conn_t *c)
   t->n_about_to_close++;
   ck_assert_int_eq(t->n_about_to_close, 1);
   tconn_n_freed++;
+  tconn_last_freed_error = c->last_error;
   if (c->tls_error)
     tconn_n_freed_tls_error++;
 }

@@ -39,6 +39,8 @@ extern const conn_ops_t tconn_ops;
 /** Counted in about_to_close, so tests need not touch a freed tconn. */
 extern int tconn_n_freed;
 extern int tconn_n_freed_tls_error;   /**< of those, closed by a TLS protocol error */
+extern int tconn_last_freed_error;    /**< last_error of the last tconn freed */
+extern int tconn_n_eof_total;         /**< reached_eof calls, over all tconns */
 
 /** Fill buf with the pattern of seed at stream offset off. */
 void pattern_fill(uint64_t seed, uint64_t off, uint8_t *buf, size_t n);

@@ -19,6 +19,8 @@ setup(void)
 {
   tconn_n_freed = 0;
   tconn_n_freed_tls_error = 0;
+  tconn_last_freed_error = 0;
+  tconn_n_eof_total = 0;
   if (getenv("TEST_DEBUG_LOG")) log_set_severity(LOG_DEBUG);
   ml = mainloop_new();
   ck_assert_ptr_nonnull(ml);
@@ -123,6 +125,27 @@ START_TEST(test_connect_refused)
   ck_assert_ptr_nonnull(c);
   ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 10), 1);
   ck_assert_int_eq(tconn_n_freed, 1);
+}
+END_TEST
+
+START_TEST(test_connect_refused_tls)
+{
+  /* Under a TLS filter the TCP connect event is hidden, and under IOCP a
+   * refused connect can surface as an EOF: it must still be a connect failure
+   * with an error code, not an EOF and not a TLS error. */
+  tls_ctx_t *ct = tls_ctx_new_client();
+  tlisten_t tl = { 0 };
+  int port = tlisten_start(&tl, ml, NULL, 0);
+  ck_assert_int_gt(port, 0);
+  listener_free(tl.l);
+  tconn_t *c = tconn_connect(ml, port, ct, 0);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 10), 1);
+  ck_assert_int_eq(tconn_n_freed, 1);
+  ck_assert_int_eq(tconn_n_eof_total, 0);
+  ck_assert_int_eq(tconn_n_freed_tls_error, 0);
+  ck_assert_int_ne(tconn_last_freed_error, 0);
+  tls_ctx_free(ct);
 }
 END_TEST
 
@@ -441,6 +464,7 @@ unit_suite(void)
     { "connect_and_accept", test_connect_and_accept, 20 },
     { "connect_ipv6", test_connect_ipv6, 20 },
     { "connect_refused", test_connect_refused, 20 },
+    { "connect_refused_tls", test_connect_refused_tls, 20 },
     { "double_mark_is_logged", test_double_mark_is_logged, 20 },
     { "close_after_flush_delivers_everything", test_close_after_flush_delivers_everything, 60 },
     { "close_after_flush_deadline", test_close_after_flush_deadline, 60 },
