@@ -26,7 +26,7 @@ STEP_FAIL=()
 T0=$(date +%s)
 
 # --- 1. packages ----------------------------------------------------------------------
-PKGS=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libevent-dev libssl-dev check
+PKGS=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev libevent-dev libssl-dev zlib1g-dev check
       tor curl python3 ca-certificates)
 bash tests/install-packages.sh "${PKGS[@]}" || { echo "cannot install the packages"; exit 1; }
 # tor as a system service is not wanted: the tests start their own.

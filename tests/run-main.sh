@@ -13,7 +13,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-PKGS=(meson ninja-build pkg-config gcc libevent-dev libssl-dev check tor curl python3)
+PKGS=(meson ninja-build pkg-config gcc libevent-dev libssl-dev zlib1g-dev check tor curl python3)
 bash tests/install-packages.sh "${PKGS[@]}" >&2
 [ -d build ] || meson setup build >/dev/null
 ninja -C build evonion >/dev/null
