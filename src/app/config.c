@@ -7,6 +7,7 @@
 
 #include "lib/alloc.h"
 #include "lib/log.h"
+#include "dir/dirauth.h"
 #include "relay/keys.h"
 
 #define CFG(field) offsetof(evonion_config_t, field)
@@ -48,6 +49,14 @@ const flag_def_t evonion_flags[] = {
   { "list-fingerprint", FLAG_BOOL, NULL, CFG(list_fingerprint), NULL,
     "Print the relay's nickname and RSA identity fingerprint (creating the keys if needed) "
     "and exit.", 0, 0, 0 },
+  { "dir-authority", FLAG_STRING, NULL, CFG(dir_authorities), "LINE",
+    "A directory authority, in tor's DirAuthority syntax: \"nickname [orport=N] "
+    "[v3ident=HEX] IPV4:DIRPORT FINGERPRINT\". Repeatable; replaces the public network's "
+    "authorities.", 0, 0, FLAG_REPEATABLE },
+  { "testing-tor-network", FLAG_BOOL, NULL, CFG(testing_tor_network), NULL,
+    "Use tor's TestingTorNetwork relaxations (for a private test network with --dir-authority): "
+    "relays may share a /16 or be on private addresses, directory retries come quickly.", 0, 0,
+    0 },
   { NULL, FLAG_BOOL, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
@@ -83,9 +92,33 @@ config_finish(evonion_config_t *cfg, char *err, size_t errlen)
              cfg->nickname);
     return -1;
   }
+  if (cfg->dir_authorities.n > 0) {
+    dir_authorities_t auths;
+    if (dirauth_list_parse(&auths, (const char *const *)cfg->dir_authorities.items,
+                           (size_t)cfg->dir_authorities.n, err, errlen) < 0)
+      return -1;
+    dirauth_list_clear(&auths);
+  }
+  if (cfg->testing_tor_network && cfg->dir_authorities.n == 0) {
+    snprintf(err, errlen, "--testing-tor-network needs --dir-authority (a test network's "
+             "authorities)");
+    return -1;
+  }
   if (!cfg->data_directory) {
     cfg->data_directory = config_default_data_directory();
-    if (!cfg->data_directory) {
+    if (cfg->dir_authorities.n > 0) {
+    dir_authorities_t auths;
+    if (dirauth_list_parse(&auths, (const char *const *)cfg->dir_authorities.items,
+                           (size_t)cfg->dir_authorities.n, err, errlen) < 0)
+      return -1;
+    dirauth_list_clear(&auths);
+  }
+  if (cfg->testing_tor_network && cfg->dir_authorities.n == 0) {
+    snprintf(err, errlen, "--testing-tor-network needs --dir-authority (a test network's "
+             "authorities)");
+    return -1;
+  }
+  if (!cfg->data_directory) {
       snprintf(err, errlen, "no default data directory (HOME is not set): give --data-directory");
       return -1;
     }

@@ -18,6 +18,9 @@ typedef struct evonion_config_t {
   char *or_port;                       /**< "ADDR:PORT" to accept relay links on, or NULL */
   char *nickname;                      /**< relay nickname, or NULL ("Unnamed") */
   int list_fingerprint;                /**< print "NICKNAME FINGERPRINT" and exit */
+  flag_list_t dir_authorities;         /**< --dir-authority lines (none: the public network's) */
+  int testing_tor_network;             /**< --testing-tor-network: tor's TestingTorNetwork
+                                            relaxations (dir/dirclient.h, client/path) */
 } evonion_config_t;
 
 /** The flag table (ends with a NULL name). */
