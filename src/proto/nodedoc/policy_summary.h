@@ -36,6 +36,11 @@ int policy_summary_allows_port(const policy_summary_t *p, uint16_t port);
 /** 1 if the summary allows at least one port, else 0. */
 int policy_summary_allows_any(const policy_summary_t *p);
 
+/** Write p as its canonical line ("accept 80,443,1000-2000") into buf
+ *  (NUL-terminated, truncated to buflen).  Returns the length the whole
+ *  line needs, without the NUL (as snprintf does). */
+size_t policy_summary_write(const policy_summary_t *p, char *buf, size_t buflen);
+
 /** Free p (NULL is fine). */
 void policy_summary_free(policy_summary_t *p);
 

@@ -50,6 +50,15 @@ void protover_get_client_supported(protover_t *out);
 size_t protover_list_missing(const protover_t *required, const protover_t *has, char *buf,
                              size_t buflen);
 
+/** Write p as a list ("Cons=1-2 Link=4-5 Foo=3": known names in enum
+ *  order, then the others as parsed; names without versions left out) into
+ *  buf (NUL-terminated, truncated to buflen).  Returns the length the whole
+ *  list needs, without the NUL (as snprintf does). */
+size_t protover_write(const protover_t *p, char *buf, size_t buflen);
+
+/** The name of a known protocol ("Link"), or "?" if out of range. */
+const char *protover_proto_to_string(protover_proto_t proto);
+
 /** Free what p holds and zero it (NULL is fine). */
 void protover_clear(protover_t *p);
 
