@@ -33,9 +33,12 @@ static void channel_finished_connecting(conn_t *c);
 static void channel_reached_eof(conn_t *c);
 static void channel_about_to_close(conn_t *c);
 
+static void channel_flushed_some(conn_t *c);
+
 static const conn_ops_t channel_ops = {
   .name = "or",
   .process_inbuf = channel_process_inbuf,
+  .flushed_some = channel_flushed_some,
   .finished_connecting = channel_finished_connecting,
   .reached_eof = channel_reached_eof,
   .about_to_close = channel_about_to_close,
@@ -571,6 +574,14 @@ channel_reached_eof(conn_t *c)
 }
 
 static void
+channel_flushed_some(conn_t *c)
+{
+  channel_t *ch = channel_from_conn(c);
+  if (ch && ch->state == CHANNEL_STATE_OPEN && ch->mux_flushed)
+    ch->mux_flushed(ch, ch->mux_arg);
+}
+
+static void
 channel_about_to_close(conn_t *c)
 {
   channel_t *ch = channel_from_conn(c);
@@ -586,6 +597,11 @@ channel_about_to_close(conn_t *c)
       snprintf(ch->reason, sizeof(ch->reason), "connection closed");
   }
   ch->state = CHANNEL_STATE_CLOSED;
+  if (ch->mux_closed) {
+    channel_hook_fn fn = ch->mux_closed;
+    ch->mux_closed = ch->mux_flushed = NULL;
+    fn(ch, ch->mux_arg);
+  }
   if (ch->cb)
     ch->cb(ch, CHANNEL_EV_CLOSED, ch->cb_arg);
   mtimer_free(ch->handshake_timer);
@@ -731,6 +747,14 @@ channel_set_cell_handler(channel_t *ch, channel_cell_fn fn, void *arg)
 {
   ch->cell_fn = fn;
   ch->cell_arg = arg;
+}
+
+void
+channel_set_mux_hooks(channel_t *ch, channel_hook_fn flushed, channel_hook_fn closed, void *arg)
+{
+  ch->mux_flushed = flushed;
+  ch->mux_closed = closed;
+  ch->mux_arg = arg;
 }
 
 void

@@ -145,6 +145,15 @@ void channel_set_idle_timeout(channel_t *ch, double seconds);
 /** Replace the handshake deadline: seconds from now (before the channel is open). */
 void channel_set_handshake_timeout(channel_t *ch, double seconds);
 
+/** The circuit layer's hooks on a channel (or/circuit_mux.c): flushed is
+ *  called when the channel's outbuf drained to CONN_WRITE_LOWAT (the cell
+ *  scheduler refills it); closed is called once, from the close sweep, just
+ *  before the owner's CHANNEL_EV_CLOSED.  Either may be NULL; pass NULLs to
+ *  detach. */
+typedef void (*channel_hook_fn)(channel_t *ch, void *arg);
+void channel_set_mux_hooks(channel_t *ch, channel_hook_fn flushed, channel_hook_fn closed,
+                           void *arg);
+
 /** Queue a fixed cell.  Returns 0, or -1 if the channel is not open. */
 int channel_send_cell(channel_t *ch, const cell_t *cell);
 /** Queue a variable cell.  Returns 0 or -1 as channel_send_cell(). */

@@ -43,6 +43,9 @@ struct channel_t {
   void *cb_arg;
   channel_cell_fn cell_fn;
   void *cell_arg;
+  channel_hook_fn mux_flushed;     /**< circuit layer: outbuf drained */
+  channel_hook_fn mux_closed;      /**< circuit layer: about to close */
+  void *mux_arg;
   crypto_digest_t *digest_sent;     /**< SHA-256 of cells sent during the handshake */
   crypto_digest_t *digest_received; /**< SHA-256 of cells received during the handshake */
   uint8_t expect_rsa_id[DIGEST_LEN];
