@@ -51,7 +51,7 @@ lap() { echo $(( $(date +%s) - t_start )); }
 
 # --- packages ------------------------------------------------------------------------
 PKGS=(gcc-mingw-w64-x86-64 wine wine64 cmake make perl dpkg-dev debian-archive-keyring
-      meson ninja-build pkg-config xz-utils)
+      meson ninja-build pkg-config xz-utils libz-mingw-w64-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -112,8 +112,16 @@ t_build=$(( $(date +%s) - t ))
 [ -f "$BUILD/evonion.exe" ] || { say "FAILED: evonion.exe was not built"; exit 1; }
 dlls=$(x86_64-w64-mingw32-objdump -p "$BUILD/evonion.exe" | sed -n 's/.*DLL Name: //p' | sort -u)
 say "evonion.exe imports: $(echo $dlls)"
-if echo "$dlls" | grep -Eiq '^lib|pthread|gcc|crypto|ssl|event'; then
-  say "FAILED: evonion.exe needs non-system DLLs"; exit 1
+# Only DLLs every Windows has; anything else (zlib1.dll, libwinpthread-1.dll, libcrypto...) fails.
+sysdlls='^(kernel32|msvcrt|ucrtbase|api-ms-win-[a-z0-9-]+|ntdll|user32|gdi32|advapi32|ws2_32|mswsock|crypt32|bcrypt|iphlpapi|secur32|shell32|ole32|oleaut32|userenv|dnsapi|rpcrt4|shlwapi|winmm)\.dll$'
+if echo "$dlls" | grep -Eivq "$sysdlls"; then
+  say "FAILED: evonion.exe needs non-system DLLs: $(echo "$dlls" | grep -Eiv "$sysdlls" | tr '\n' ' ')"
+  exit 1
+fi
+# And its link line names no import library (meson resolves -lz etc. to file paths; a
+# .dll.a there would make a DLL import as soon as the code uses that library).
+if sed -n '/^build evonion\.exe:/,/LINK_ARGS/p' "$BUILD/build.ninja" | grep -q '\.dll\.a'; then
+  say "FAILED: evonion.exe links an import library (.dll.a), not a static one"; exit 1
 fi
 timeout 60 wine "$BUILD/evonion.exe" --version >"$BUILD/evonion-version.txt" 2>&1 </dev/null || {
   cat "$BUILD/evonion-version.txt"; say "FAILED: evonion.exe --version under Wine"; exit 1; }
