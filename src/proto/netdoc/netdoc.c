@@ -228,6 +228,28 @@ blank_line(const char *s, size_t n)
   return 1;
 }
 
+/* Size the item and argument arrays from the number of lines (capped), so
+ * that a large document is not copied by repeated doubling. */
+static void
+presize(tok_state_t *st)
+{
+  netdoc_t *doc = st->doc;
+  size_t lines = 0;
+  const char *p = doc->text, *end = doc->text + doc->len;
+  while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+    lines++;
+    p++;
+  }
+  if (lines > st->lim.max_items)
+    lines = st->lim.max_items;
+  if (lines < 64)
+    return;
+  doc->cap_items_ = lines;
+  doc->items = x_malloc(lines * sizeof(*doc->items));
+  doc->cap_args_ = lines * 4;
+  doc->args_ = x_malloc(doc->cap_args_ * sizeof(*doc->args_));
+}
+
 /* Tokenize every line; on failure doc->error is set. */
 static int
 tokenize_all(tok_state_t *st)
@@ -238,7 +260,7 @@ tokenize_all(tok_state_t *st)
     line_at(doc, st->pos, &n, &next);
     if (n > st->lim.max_line_len)
       return fail(doc, st->pos, "line longer than %zu bytes", st->lim.max_line_len);
-    if (blank_line(doc->text + st->pos, n)) {
+    if ((n == 0 || is_ws(doc->text[st->pos])) && blank_line(doc->text + st->pos, n)) {
       st->pos = next;
       continue;
     }
@@ -274,6 +296,7 @@ netdoc_tokenize(netdoc_t *doc, const char *text, size_t len, const netdoc_limits
   normalize_limits(&st.lim, lim);
   if (len && memchr(text, '\0', len))
     return fail(doc, (size_t)((const char *)memchr(text, '\0', len) - text), "NUL byte in document");
+  presize(&st);
   if (tokenize_all(&st) < 0) {
     const char *e = doc->error;
     size_t off = doc->error_offset;
