@@ -611,7 +611,7 @@ def evonion_argv(binary, net, extra=()):
     import shlex
     args = shlex.split(os.environ['EVONION_PROXY_ARGS']) if os.environ.get('EVONION_PROXY_ARGS') \
         else list(EVONION_ARGS)
-    argv = [binary] + args
+    argv = [os.path.abspath(binary)] + args     # the process runs in its data directory
     for v in net.dir_authority_values():
         argv += ['--dir-authority', v]
     return argv + list(extra)
@@ -620,6 +620,12 @@ def evonion_argv(binary, net, extra=()):
 def start_evonion(net, binary, nickname='evonion1', extra=(), timeout=120.0):
     """Add evonion as a SOCKS proxy to a running network; wait for 'Bootstrapped 100%' in its
     log and for its SOCKS port to accept.  Returns a Proxy."""
+    if not net.clients:
+        # what wait_for_consensus does before it launches a tor client: the relays, as directory
+        # caches, fetch the consensus now and hold every microdescriptor before a client asks
+        servers = [n for n in net.authorities + net.relays if n.fingerprint and n.is_tor]
+        net.poke_relays()
+        net.wait_for_relay_microdescs(servers, timeout)
     node = net.add_process(nickname, evonion_argv(binary, net, extra), port_names=('socks_port',),
                            role='evonion')
 

@@ -78,8 +78,8 @@ class Timed:
         TIMES.append((self.what, time.monotonic() - self.t0))
 
 
-def make_net(kind, params=None):
-    return testnet.TestNet(n_authorities=3, n_relays=3, n_exits=1, client=(kind == 'tor'),
+def make_net(kind, params=None, keep=None):
+    return testnet.TestNet(base_dir=keep, n_authorities=3, n_relays=3, n_exits=1, client=(kind == 'tor'),
                            consensus_params=params,
                            extra_torrc={'client': ['ConfluxEnabled 0'],
                                         'relay': ['Schedulers Vanilla']})
@@ -331,7 +331,7 @@ def do_kill(net, proxy, http):
 
 
 def run_main_net(args, http, dns, checks):
-    net = make_net(args.proxy)
+    net = make_net(args.proxy, keep=args.keep and os.path.join(args.keep, 'net1'))
     try:
         proxy = setup(net, args.proxy, args.evonion, dns, 'net1')
         if not first_request(proxy, http):
@@ -351,7 +351,7 @@ def run_main_net(args, http, dns, checks):
                 with Timed('net1: %s' % name):
                     fn()
         check('proxy process alive at the end (no crash)', proxy.running(), proxy.log_tail())
-    except testnet.TestNetError as e:
+    except (testnet.TestNetError, sp.ProxyError, OSError) as e:
         check('network and proxy came up', False, str(e))
     finally:
         pids = net.pids()
@@ -361,7 +361,7 @@ def run_main_net(args, http, dns, checks):
 
 def run_sendme_net(args, http, dns):
     params = {'sendme_accept_min_version': 1, 'sendme_emit_min_version': 1}
-    net = make_net(args.proxy, params)
+    net = make_net(args.proxy, params, keep=args.keep and os.path.join(args.keep, 'net2'))
     try:
         proxy = setup(net, args.proxy, args.evonion, dns, 'net2')
         cons = net.consensus()
@@ -371,7 +371,7 @@ def run_sendme_net(args, http, dns):
         if first_request(proxy, http):
             big_get(proxy, http, args.big_mib, 'sendme1')
         check('net2: proxy alive at the end', proxy.running(), proxy.log_tail())
-    except testnet.TestNetError as e:
+    except (testnet.TestNetError, sp.ProxyError, OSError) as e:
         check('network 2 and proxy came up', False, str(e))
     finally:
         pids = net.pids()
@@ -387,6 +387,7 @@ def main():
                     help='path of the evonion binary (with --proxy evonion)')
     ap.add_argument('--only', default='', help='comma-separated subset of: ' + ','.join(ALL_CHECKS))
     ap.add_argument('--big-mib', type=int, default=100, help='size of the big GET (MiB)')
+    ap.add_argument('--keep', help='keep the networks\' directories (logs) under this directory')
     args = ap.parse_args()
     checks = [c for c in args.only.split(',') if c] or ALL_CHECKS
     unknown = set(checks) - set(ALL_CHECKS)
