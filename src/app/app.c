@@ -16,6 +16,9 @@
 
 #include "core/listener.h"
 #include "core/tls.h"
+#include "dir/bootstrap.h"
+#include "dir/dirauth.h"
+#include "dir/dirclient.h"
 #include "lib/alloc.h"
 #include "lib/log.h"
 #include "or/channel.h"
@@ -150,6 +153,55 @@ orport_stop(app_orport_t *o)
   o->keys = NULL;
 }
 
+/* The directory client: it bootstraps the node list from the authorities
+ * (--dir-authority, or the public network's) and keeps it fresh, with its
+ * cache in the data directory.  It runs whenever evonion runs (not for
+ * --list-fingerprint, --help, --version). */
+typedef struct app_dir_t {
+  bootstrap_t boot;
+  dir_authorities_t auths;
+  dirclient_t *dc;
+} app_dir_t;
+
+static void
+dir_nodelist_cb(const nodelist_t *nl, int enough, void *arg)
+{
+  (void)arg;
+  log_info(LD_DIR, "Node list replaced: %zu relays (%s).", nodelist_count(nl),
+           enough ? "enough to build circuits" : "not enough yet");
+}
+
+static int
+dir_start(app_dir_t *d, mainloop_t *ml, const evonion_config_t *cfg)
+{
+  char err[256];
+  bootstrap_init(&d->boot);
+  if (dirauth_list_parse(&d->auths, (const char *const *)cfg->dir_authorities.items,
+                         (size_t)cfg->dir_authorities.n, err, sizeof(err)) < 0) {
+    log_err(LD_CONFIG, "%s", err);
+    return -1;
+  }
+  dirclient_options_t o;
+  memset(&o, 0, sizeof(o));
+  o.auths = &d->auths;
+  o.data_dir = cfg->data_directory;
+  o.testing_tor_network = cfg->testing_tor_network;
+  o.bootstrap = &d->boot;
+  o.on_nodelist = dir_nodelist_cb;
+  o.arg = d;
+  d->dc = dirclient_new(ml, &o);
+  return dirclient_start(d->dc);
+}
+
+/* Before mainloop_free (requests and timers live in the loop). */
+static void
+dir_stop(app_dir_t *d)
+{
+  dirclient_free(d->dc);
+  d->dc = NULL;
+  dirauth_list_clear(&d->auths);
+}
+
 static int
 app_list_fingerprint(const evonion_config_t *cfg, FILE *out)
 {
@@ -208,9 +260,14 @@ app_run(const evonion_config_t *cfg)
              cfg->data_directory);
   log_notice(LD_GENERAL, "This build has no SOCKS proxy or relay yet; it runs the event loop "
              "until interrupted (Ctrl-C).");
-  int rv = mainloop_run(ml) < 0 ? 1 : 0;
+  app_dir_t dir;
+  memset(&dir, 0, sizeof(dir));
+  int rv = 1;
+  if (dir_start(&dir, ml, cfg) == 0)
+    rv = mainloop_run(ml) < 0 ? 1 : 0;
   event_free(sigint);
   event_free(sigterm);
+  dir_stop(&dir);
   orport_stop(&orport);
   mainloop_free(ml);
   tls_ctx_free(orport.tls);

@@ -1,0 +1,106 @@
+/* dirclient.h — the directory client: learn the network from the
+ * authorities and keep the node list fresh.
+ *
+ * Start: load the cached certificates, consensus and microdescriptors from
+ * the data directory (dircache.h), verify them, and use them if the
+ * consensus is still reasonably live (at most 24 h past valid-until, as
+ * tor).  Otherwise (and later, at the dir-spec §5.1 refresh time) fetch
+ * from the authorities' DirPorts:
+ *
+ *   25% consensus  GET /tor/status-vote/current/consensus-microdesc
+ *   40% certs      GET /tor/keys/fp/A+B (the signers whose certificate is
+ *                  missing; /tor/keys/all when none is known yet)
+ *   45% microdescs GET /tor/micro/d/D1-D2-... (only the missing ones, at most
+ *                  92 per request, up to DIRCLIENT_MAX_MD_REQUESTS at once,
+ *                  each body checked against the consensus m lines)
+ *   75% enough directory info: microdescriptors for at least
+ *       min_paths_for_circs_pct (consensus parameter, default 60) percent
+ *       of the listed relays.
+ *
+ * Every document is verified before use (certs: signature and
+ * cross-certification; consensus: signatures from more than half of the
+ * configured authorities, times; microdescriptors: SHA-256 against "m");
+ * every rejection is logged at warn level with its reason ("Rejected the
+ * consensus from auth1 (127.0.0.1:7000): ...").  Failures retry with
+ * exponential back-off and jitter, each attempt at the next authority
+ * (never the same one twice in a row while others exist).
+ *
+ * The node list (node.h) is rebuilt from the consensus and the
+ * microdescriptors and replaced as a whole: the owner's callback sees the
+ * new list; the previous one is freed after the callback returns. */
+#ifndef EVONION_DIR_DIRCLIENT_H
+#define EVONION_DIR_DIRCLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/mainloop.h"
+#include "dir/bootstrap.h"
+#include "dir/dirauth.h"
+#include "dir/dirsched.h"
+#include "dir/node.h"
+
+/** At most this many microdescriptors in one request (dir-spec §4.3 / tor). */
+#define DIRCLIENT_MDS_PER_REQUEST 92
+/** At most this many microdescriptor requests at once. */
+#define DIRCLIENT_MAX_MD_REQUESTS 3
+/** A consensus is usable until this long after its valid-until (tor's REASONABLY_LIVE_TIME). */
+#define DIRCLIENT_REASONABLY_LIVE (24 * 60 * 60)
+
+typedef struct dirclient_t dirclient_t;
+
+/** Called with each new node list (borrowed: valid until the next call or
+ *  dirclient_free).  enough: 1 if it has enough microdescriptors to build
+ *  circuits. */
+typedef void (*dirclient_nodelist_fn)(const nodelist_t *nl, int enough, void *arg);
+
+typedef struct dirclient_options_t {
+  const dir_authorities_t *auths;   /**< required; copied */
+  const char *data_dir;             /**< cache directory (copied); NULL: no cache */
+  int testing_tor_network;          /**< quick retries (DIRSCHED_TESTING_BACKOFF_*) */
+  bootstrap_t *bootstrap;           /**< progress (borrowed; may be NULL) */
+  dirclient_nodelist_fn on_nodelist; /**< may be NULL */
+  void *arg;
+  int no_fetch;                     /**< 1: use the cache only, never connect (tests, probes) */
+  int64_t (*now)(void);             /**< wall clock, seconds (NULL: time()); tests pin it */
+  dirsched_rand_fn rnd;             /**< NULL: crypto_rand_uint64 */
+} dirclient_options_t;
+
+/** A new directory client on ml (nothing happens until dirclient_start). */
+dirclient_t *dirclient_new(mainloop_t *ml, const dirclient_options_t *opts);
+
+/** Load the cache, then fetch what is missing (unless no_fetch).  Returns 0,
+ *  or -1 if the cache could not be read at all (never fatal: it logs). */
+int dirclient_start(dirclient_t *dc);
+
+/** Cancel every request and timer and free everything, including the
+ *  current node list.  NULL is fine. */
+void dirclient_free(dirclient_t *dc);
+
+/** The current node list (NULL before the first consensus). */
+const nodelist_t *dirclient_get_nodelist(const dirclient_t *dc);
+
+/** 1 once there is enough directory information to build circuits. */
+int dirclient_has_enough_dirinfo(const dirclient_t *dc);
+
+/** Counters for tests and logs. */
+typedef struct dirclient_stats_t {
+  unsigned n_requests;            /**< requests started */
+  unsigned n_failures;            /**< requests that failed (transport or HTTP) */
+  unsigned n_consensus_rejected;  /**< consensuses refused after download */
+  unsigned n_consensus_accepted;
+  unsigned n_certs_accepted;
+  unsigned n_certs_rejected;
+  unsigned n_mds_accepted;
+  unsigned n_mds_rejected;        /**< not asked for, or digest not in the consensus */
+  int used_cached_consensus;      /**< 1 if the consensus came from the cache */
+} dirclient_stats_t;
+
+/** Copy the counters into *out. */
+void dirclient_get_stats(const dirclient_t *dc, dirclient_stats_t *out);
+
+/** When the next consensus fetch is due (seconds since the epoch; 0 if none
+ *  is scheduled). */
+int64_t dirclient_next_consensus_fetch(const dirclient_t *dc);
+
+#endif
