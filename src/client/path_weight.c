@@ -31,24 +31,47 @@ static const char *const class_weights[4][4] = {
 /* BEGIN_DIR weights for V2Dir nodes, same class order. */
 static const char *const dir_weights[4] = { "Wgb", "Wmb", "Web", "Wdb" };
 
-double
-path_node_weight(const nodelist_t *nl, const node_t *node, path_position_t pos)
+/* The weights of one position, looked up once per choice: per class, the
+ * position weight and (for V2Dir relays) the product with the BEGIN_DIR
+ * weight, both already divided by the scale. */
+typedef struct pos_weights_t {
+  double w[4], w_dir[4];
+} pos_weights_t;
+
+static void
+pos_weights_load(const nodelist_t *nl, path_position_t pos, pos_weights_t *pw)
 {
-  if ((unsigned)pos > PATH_POS_DIR)
-    return 0.0;
+  double scale = (double)nodelist_weight_scale(nl);
+  for (int cls = 0; cls < 4; cls++) {
+    const char *name = class_weights[pos][cls];
+    /* An exit-only node in the guard position weighs 0 (tor: We = 0). */
+    double w = name ? (double)nodelist_get_weight(nl, name) / scale : 0.0;
+    pw->w[cls] = w;
+    pw->w_dir[cls] = pos == PATH_POS_DIR ? w
+                   : w * (double)nodelist_get_weight(nl, dir_weights[cls]) / scale;
+  }
+}
+
+static double
+pos_weights_of(const pos_weights_t *pw, const node_t *node)
+{
   int not_special = !(node->flags & NODE_FLAG_MIDDLEONLY);
   int is_guard = (node->flags & NODE_FLAG_GUARD) && not_special;
   int is_exit = (node->flags & NODE_FLAG_EXIT) && !(node->flags & NODE_FLAG_BADEXIT) &&
                 not_special;
   int cls = is_guard && is_exit ? 3 : is_exit ? 2 : is_guard ? 0 : 1;
-  const char *name = class_weights[pos][cls];
-  if (!name)
-    return 0.0; /* an exit-only node in the guard position (tor: We = 0) */
-  double scale = (double)nodelist_weight_scale(nl);
-  double w = (double)nodelist_get_weight(nl, name) / scale;
-  if (pos != PATH_POS_DIR && (node->flags & NODE_FLAG_V2DIR))
-    w *= (double)nodelist_get_weight(nl, dir_weights[cls]) / scale;
+  double w = (node->flags & NODE_FLAG_V2DIR) ? pw->w_dir[cls] : pw->w[cls];
   return w * (double)node->bandwidth;
+}
+
+double
+path_node_weight(const nodelist_t *nl, const node_t *node, path_position_t pos)
+{
+  if ((unsigned)pos > PATH_POS_DIR)
+    return 0.0;
+  pos_weights_t pw;
+  pos_weights_load(nl, pos, &pw);
+  return pos_weights_of(&pw, node);
 }
 
 long
@@ -83,9 +106,13 @@ path_choose_weighted(const nodelist_t *nl, const node_t *const *nodes, size_t n,
 {
   if (n == 0)
     return -1;
+  if ((unsigned)pos > PATH_POS_DIR)
+    pos = PATH_POS_MIDDLE;
+  pos_weights_t pw;
+  pos_weights_load(nl, pos, &pw);
   double *w = x_malloc(n * sizeof(double));
   for (size_t i = 0; i < n; i++)
-    w[i] = path_node_weight(nl, nodes[i], pos);
+    w[i] = pos_weights_of(&pw, nodes[i]);
   long r = path_choose_by_weights(w, n, rng);
   x_free(w);
   return r;
