@@ -39,6 +39,7 @@ static const conn_ops_t channel_ops = {
   .name = "or",
   .process_inbuf = channel_process_inbuf,
   .flushed_some = channel_flushed_some,
+  .finished_flushing = channel_flushed_some,
   .finished_connecting = channel_finished_connecting,
   .reached_eof = channel_reached_eof,
   .about_to_close = channel_about_to_close,
@@ -573,6 +574,10 @@ channel_reached_eof(conn_t *c)
                            channel_state_to_string(ch->state));
 }
 
+/* Also the finished_flushing op: with a TLS filter the top layer drains into
+ * the socket layer at once, so its write callback can fire while the socket
+ * layer is still full; the scheduler then gets another chance only when
+ * everything has gone out. */
 static void
 channel_flushed_some(conn_t *c)
 {

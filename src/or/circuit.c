@@ -47,13 +47,16 @@ circuit_ctx_free(circuit_ctx_t *ctx)
 {
   if (!ctx)
     return;
-  /* Owners are not called back: mark everything, then free it all. */
+  /* Circuit owners are not called back; stream owners hear END (they hold
+   * stream pointers from their edges). */
   for (circuit_t *c = ctx->all; c; c = c->all_next) {
     c->cb = NULL;
     circuit_mark_for_close(c, DESTROY_REASON_NONE, 0, "shutting down");
   }
-  while (ctx->all)
+  while (ctx->all) {
+    stream_circuit_closed(ctx->all);
     circuit_free(ctx->all);
+  }
   ctx->marked = NULL;
   circuit_mux_free_all(ctx);
   mtimer_free(ctx->sweep_timer);

@@ -101,8 +101,9 @@ void circuit_params_default(circuit_params_t *p);
  *  only circuit_launch_on_channel() is used) gives channels.  Returns the
  *  context (free with circuit_ctx_free). */
 circuit_ctx_t *circuit_ctx_new(mainloop_t *ml, chanmgr_t *cm);
-/** Close every circuit at once (owners are not called back: they are going
- *  away too), detach from channels and free ctx.  NULL is fine. */
+/** Close every circuit at once (their owners are not called back: they are
+ *  going away too; stream owners do hear STREAM_EV_END), detach from
+ *  channels and free ctx.  NULL is fine. */
 void circuit_ctx_free(circuit_ctx_t *ctx);
 /** Set the parameters new circuits get (copied). */
 void circuit_ctx_set_params(circuit_ctx_t *ctx, const circuit_params_t *p);
