@@ -177,45 +177,60 @@ def do_resolve(proxy, dns):
     check('SOCKS4a RESOLVE of an unknown name: rejected (91)', r.error is None and r.code == 91, r)
 
 
-def busy_circuits_during(stats, transfers, min_cells):
-    """Run transfers (list of thunks) in threads, each started 1 s after the previous one (so
-    the first stream's circuit is open and in use); return the busy circuits seen by `stats`."""
+def wait_until(pred, timeout, poll=0.2):
+    """Poll pred() until it is true or `timeout` seconds pass; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(poll)
+
+
+def busy_circuits_during(stats, transfers, cells_each):
+    """Run transfers (functions of an on_first_byte callback) in threads, each one started when
+    the previous one has received its first byte (so that circuit is open and carrying data);
+    then wait (up to 15 s) until the relay's CELL_STATS account for the cells of every transfer.
+    Returns (results, circuits with >= 90% of one transfer's cells, totals)."""
     stats.reset()
     results = [None] * len(transfers)
+    started = [threading.Event() for _ in transfers]
 
     def run(i):
-        time.sleep(i * 1.0)
-        results[i] = transfers[i]()
+        if i and not started[i - 1].wait(60):
+            return
+        results[i] = transfers[i](started[i].set)
     ths = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(transfers))]
     for th in ths:
         th.start()
     for th in ths:
         th.join()
-    # CELL_STATS come once a second: wait for the last interval's event
-    time.sleep(2.5)
-    return results, stats.busy(min_cells), stats.totals()
+    # CELL_STATS arrive once a second; the last second of the transfers comes after they end
+    want = 0.95 * cells_each * len(transfers)
+    wait_until(lambda: sum(stats.totals().values()) >= want, 15)
+    return results, stats.busy(int(0.9 * cells_each)), stats.totals()
 
 
 def do_isolation(net, proxy, http):
     """Two usernames -> two circuits at the exit; the same username twice -> one circuit."""
     n, rate = 3 << 20, 1 << 20          # 3 s each, overlapping
-    min_cells = int(n / CELL_PAYLOAD * 0.9)
+    cells = n // CELL_PAYLOAD
     stats = sp.CellStats(net, net.exits[0])
     try:
-        time.sleep(1.5)      # let pre-existing traffic's stats drain
         for users, want in ((('alice', 'bob'), 2), (('carol', 'carol'), 1)):
-            thunks = [lambda u=u, i=i: sp.curl_get_bytes(proxy.socks_port, http.port, n,
-                                                         'iso-%s-%d' % (u, i), timeout=120,
-                                                         user=u, password='pw', rate=rate)
+            thunks = [lambda fb, u=u, i=i: sp.curl_get_bytes(proxy.socks_port, http.port, n,
+                                                             'iso-%s-%d' % (u, i), timeout=120,
+                                                             user=u, password='pw', rate=rate,
+                                                             on_first_byte=fb)
                       for i, u in enumerate(users)]
-            res, busy, tot = busy_circuits_during(stats, thunks, min_cells)
-            ok = all(r.ok for r in res)
+            res, busy, tot = busy_circuits_during(stats, thunks, cells)
+            ok = all(r is not None and r.ok for r in res)
             check('isolation %s/%s: both transfers byte-exact' % users, ok, res)
             if want == 2:
                 check('isolation: usernames %s and %s use two circuits at the exit' % users,
                       len(busy) == 2, 'busy=%s totals=%s' % (busy, tot))
             else:
-                both = [k for k in busy if tot[k] >= 2 * min_cells]
+                both = [k for k in busy if tot[k] >= 2 * 0.9 * cells]
                 check('isolation control: one username twice shares one circuit at the exit',
                       len(busy) == 1 and len(both) == 1, 'busy=%s totals=%s' % (busy, tot))
     finally:
@@ -296,7 +311,11 @@ def do_kill(net, proxy, http):
             return
         for s in stats.values():
             s.reset()
-        time.sleep(3.5)
+
+        def path_seen():
+            # guard and middle both forward the stream's cells (1000 cells: ~0.5 s of it)
+            return len([1 for s in stats.values() if s.busy(1000)]) >= 2
+        wait_until(path_seen, 20)
         busy = {name: s.busy(1000) for name, s in stats.items()}
         on_path = [n for n in candidates if busy[n.nickname]]
         print('     relays carrying the stream: %s' % [n.nickname for n in on_path], flush=True)
@@ -326,6 +345,7 @@ def do_kill(net, proxy, http):
         t = sp.curl_get_bytes(proxy.socks_port, http.port, 1 << 20, 'after-kill%d' % tries, timeout=60)
         if t.ok or time.monotonic() > deadline:
             break
+        time.sleep(0.5)         # poll interval between attempts
     check('kill: the next request succeeds (%d tries, %.1f s)' % (tries, time.monotonic() - t0),
           t.ok, t.why)
 
