@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "app/config.h"
 #include "app/flags.h"
 #include "dir/dirauth.h"
@@ -169,6 +170,26 @@ START_TEST(test_flags)
 }
 END_TEST
 
+START_TEST(test_app_exits_2_on_a_bad_line)
+{
+  FILE *out = tmpfile(), *err = tmpfile();
+  ck_assert_ptr_nonnull(out);
+  ck_assert_ptr_nonnull(err);
+  char *argv[] = { "evonion", "--data-directory", "/tmp/x", "--dir-authority",
+                   "auth1 127.0.0.1:99999 4E1C3F41DF884449638FB682CF523802C57E2E27" };
+  ck_assert_int_eq(app_main_io(5, argv, out, err), 2);
+  char buf[512] = "";
+  rewind(err);
+  size_t n = fread(buf, 1, sizeof(buf) - 1, err);
+  buf[n] = '\0';
+  ck_assert_ptr_nonnull(strstr(buf, "--dir-authority"));
+  ck_assert_ptr_nonnull(strstr(buf, "bad address"));
+  ck_assert_ptr_eq(strchr(buf, '\n'), buf + n - 1);  /* one line */
+  fclose(out);
+  fclose(err);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -179,5 +200,6 @@ unit_suite(void)
   TESTUTIL_ADD(s, test_default_list, 10);
   TESTUTIL_ADD(s, test_list_needs_a_v3_authority_and_no_duplicates, 10);
   TESTUTIL_ADD(s, test_flags, 10);
+  TESTUTIL_ADD(s, test_app_exits_2_on_a_bad_line, 10);
   return s;
 }

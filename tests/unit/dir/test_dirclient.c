@@ -23,7 +23,9 @@
 #include <event2/keyvalq_struct.h>
 #ifdef _WIN32
 #include <direct.h>
+#include <process.h>
 #include <winsock2.h>
+#define getpid _getpid
 #else
 #include <netinet/in.h>
 #include <sys/socket.h>
