@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dir/node.h" /* only to check that CONS_FLAG_* == NODE_FLAG_* */
 #include "dirvec.h"
 #include "forge.h"
 #include "lib/crypto/digest.h"
@@ -479,6 +480,21 @@ START_TEST(test_flag_names)
   ck_assert_uint_eq(consensus_flag_from_name("guard", 5), 0);
   ck_assert_uint_eq(consensus_flag_from_name("Guar", 4), 0);
   ck_assert_uint_eq(CONS_FLAG_VALID, 1u << 13);
+  /* the directory layer copies the mask into node_t.flags as is */
+  static const uint32_t cons[14] = {
+    CONS_FLAG_AUTHORITY, CONS_FLAG_BADEXIT, CONS_FLAG_EXIT, CONS_FLAG_FAST, CONS_FLAG_GUARD,
+    CONS_FLAG_HSDIR, CONS_FLAG_MIDDLEONLY, CONS_FLAG_NOEDCONSENSUS, CONS_FLAG_RUNNING,
+    CONS_FLAG_STABLE, CONS_FLAG_STALEDESC, CONS_FLAG_SYBIL, CONS_FLAG_V2DIR, CONS_FLAG_VALID,
+  };
+  static const uint32_t node[14] = {
+    NODE_FLAG_AUTHORITY, NODE_FLAG_BADEXIT, NODE_FLAG_EXIT, NODE_FLAG_FAST, NODE_FLAG_GUARD,
+    NODE_FLAG_HSDIR, NODE_FLAG_MIDDLEONLY, NODE_FLAG_NOEDCONSENSUS, NODE_FLAG_RUNNING,
+    NODE_FLAG_STABLE, NODE_FLAG_STALEDESC, NODE_FLAG_SYBIL, NODE_FLAG_V2DIR, NODE_FLAG_VALID,
+  };
+  for (size_t i = 0; i < 14; i++) {
+    ck_assert_uint_eq(cons[i], node[i]);
+    ck_assert_uint_eq(node_flag_from_name(names[i], strlen(names[i])), node[i]);
+  }
 }
 END_TEST
 
