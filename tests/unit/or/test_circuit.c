@@ -65,12 +65,20 @@ setup(void)
   cc = circuit_ctx_new(ml, cm);
 }
 
+static int
+cond_no_conns(void *arg)
+{
+  return mainloop_n_conns(arg) == 0;
+}
+
 static void
 teardown(void)
 {
   circuit_ctx_free(cc);
   chanmgr_free(cm);
   fake_relay_stop(fr);
+  /* let the closing channels go (both ends) before the loop is freed */
+  mainloop_run_until(ml, cond_no_conns, ml, 5);
   mainloop_free(ml);
   fake_relay_free(fr);
   tls_ctx_free(ctls);
