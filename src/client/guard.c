@@ -1,6 +1,7 @@
 /* guard.c — the entry-guard sample (see guard.h). */
 #include "client/guard.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "client/guard_state.h"
@@ -77,10 +78,15 @@ guard_set_load(guard_set_t *gs)
   }
   guard_entry_t *v = NULL;
   size_t n = 0;
-  if (r < 0 || guard_state_parse(text, len, &v, &n) < 0) {
+  if (r == -1) {
+    log_warn(LD_CIRC, "Starting with no guards (the state file will be replaced).");
+    return -1;
+  }
+  if (r == -2 || guard_state_parse(text, len, &v, &n) < 0) {
     log_warn(LD_CIRC, "The state file \"%s\" is not a valid evonion state file; "
-             "starting with no guards (it will be replaced).", gs->state_path);
+             "starting with no guards.", gs->state_path);
     x_free(text);
+    guard_state_set_aside(gs->state_path);
     return -1;
   }
   x_free(text);
@@ -89,6 +95,18 @@ guard_set_load(guard_set_t *gs)
   x_free(v);
   log_info(LD_CIRC, "Loaded %zu guards from the state file.", n);
   return 0;
+}
+
+guard_set_t *
+guard_set_open(const char *data_dir)
+{
+  size_t n = strlen(data_dir) + sizeof("/state");
+  char *path = x_malloc(n);
+  snprintf(path, n, "%s/state", data_dir);
+  guard_set_t *gs = guard_set_new(path);
+  x_free(path);
+  guard_set_load(gs);
+  return gs;
 }
 
 int

@@ -69,13 +69,18 @@ typedef struct guard_set_t guard_set_t;
  *  file the sample is saved to; call guard_set_load to read it. */
 guard_set_t *guard_set_new(const char *state_path);
 
+/** guard_set_new("<data_dir>/state") then guard_set_load: the guard set of
+ *  a data directory (which must exist).  Never NULL. */
+guard_set_t *guard_set_open(const char *data_dir);
+
 /** Free gs (NULL is fine).  Does not save. */
 void guard_set_free(guard_set_t *gs);
 
 /** Replace the sample with the one in the state file.  Returns 0 if the file
  *  was read or does not exist (empty sample), -1 if it is unreadable or not
- *  a state file (logged; the sample starts empty and the next save replaces
- *  the file).  Malformed guard lines are skipped with a warning. */
+ *  a state file (logged; the sample starts empty; a file that is not a
+ *  state file is first renamed to "<path>.bad"; the next save writes a new
+ *  one).  Malformed guard lines are skipped with a warning. */
 int guard_set_load(guard_set_t *gs);
 
 /** Write the sample to the state file now (temporary file + rename).

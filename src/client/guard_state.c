@@ -277,6 +277,21 @@ guard_state_write_file(const char *path, const char *data, size_t len)
 }
 
 int
+guard_state_set_aside(const char *path)
+{
+  size_t bn = strlen(path) + 5;
+  char *bad = x_malloc(bn);
+  snprintf(bad, bn, "%s.bad", path);
+  int r = replace_file(path, bad);
+  if (r != 0)
+    log_warn(LD_CIRC, "Cannot rename \"%s\" to \"%s\": %s", path, bad, strerror(errno));
+  else
+    log_notice(LD_CIRC, "Kept the unreadable state file as \"%s\".", bad);
+  x_free(bad);
+  return r == 0 ? 0 : -1;
+}
+
+int
 guard_state_read_file(const char *path, char **out, size_t *len)
 {
   *out = NULL;
@@ -295,7 +310,7 @@ guard_state_read_file(const char *path, char **out, size_t *len)
   if (err || n > GUARD_STATE_MAX_SIZE) {
     log_warn(LD_CIRC, "The state file \"%s\" is %s.", path, err ? "unreadable" : "too big");
     x_free(buf);
-    return -1;
+    return err ? -1 : -2;
   }
   buf[n] = '\0';
   *out = buf;

@@ -33,10 +33,16 @@ int guard_state_parse(const char *text, size_t len, guard_entry_t **out, size_t 
  *  flush it to disk, rename it over path.  Returns 0, or -1 (logged). */
 int guard_state_write_file(const char *path, const char *data, size_t len);
 
+/** Keep a copy of a file that is not a state file: rename path to
+ *  "<path>.bad" (replacing an older one), so that the next save does not
+ *  destroy what someone may want (another program's "state", say).
+ *  Returns 0, or -1 (logged). */
+int guard_state_set_aside(const char *path);
+
 /** Read the whole file at path (at most GUARD_STATE_MAX_SIZE bytes) into a
  *  new NUL-terminated buffer *out (x_free it) of *len bytes.  Returns 1,
- *  0 if the file does not exist, -1 on another error or if it is too big
- *  (logged). */
+ *  0 if the file does not exist, -2 if it is too big, -1 on another error
+ *  (both logged). */
 int guard_state_read_file(const char *path, char **out, size_t *len);
 
 #endif

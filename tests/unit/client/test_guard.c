@@ -4,6 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#ifdef _WIN32
+#include <direct.h>
+#define rmdir _rmdir
+#else
+#include <unistd.h>
+#endif
 
 #include "client/guard.h"
 #include "client/guard_state.h"
@@ -195,6 +202,16 @@ START_TEST(test_garbage_state_file)
   guard_set_t *gs = guard_set_new(path);
   ck_assert_int_eq(guard_set_load(gs), -1);
   ck_assert_uint_eq(guard_set_count(gs), 0);
+  /* The garbage is kept aside as "<path>.bad", byte for byte. */
+  char bad[80];
+  snprintf(bad, sizeof(bad), "%s.bad", path);
+  ck_assert_ptr_null(fopen(path, "rb"));
+  FILE *f = fopen(bad, "rb");
+  ck_assert_ptr_nonnull(f);
+  uint8_t back[3001];
+  ck_assert_uint_eq(fread(back, 1, sizeof(back), f), sizeof(junk));
+  fclose(f);
+  ck_assert_mem_eq(back, junk, sizeof(junk));
   /* Starts fresh, and the next save leaves a valid file. */
   choose_id(gs, nl, T0, &r);
   guard_set_free(gs);
@@ -217,7 +234,39 @@ START_TEST(test_garbage_state_file)
   gs = guard_set_new(path);
   ck_assert_int_eq(guard_set_load(gs), -1);
   guard_set_free(gs);
+  ck_assert_ptr_null(fopen(path, "rb"));    /* set aside too */
   remove(path);
+  remove(bad);
+  nodelist_free(nl);
+}
+END_TEST
+
+/* guard_set_open: "<data_dir>/state", loaded. */
+START_TEST(test_open_data_dir)
+{
+  char dir[64], path[96];
+  fresh_state_path(dir, sizeof(dir));
+#ifdef _WIN32
+  ck_assert_int_eq(_mkdir(dir), 0);
+#else
+  ck_assert_int_eq(mkdir(dir, 0700), 0);
+#endif
+  nodelist_t *nl = guard_net();
+  tn_rng_t r;
+  tn_rng_init(&r, 15);
+  guard_set_t *gs = guard_set_open(dir);
+  uint8_t first = choose_id(gs, nl, T0, &r);
+  guard_set_free(gs);
+  snprintf(path, sizeof(path), "%s/state", dir);
+  FILE *f = fopen(path, "rb");
+  ck_assert_ptr_nonnull(f);
+  fclose(f);
+  gs = guard_set_open(dir);
+  ck_assert_uint_eq(guard_set_count(gs), 3);
+  ck_assert_int_eq(guard_set_get(gs, 0)->rsa_id[0], first);
+  guard_set_free(gs);
+  remove(path);
+  rmdir(dir);
   nodelist_free(nl);
 }
 END_TEST
@@ -607,6 +656,7 @@ unit_suite(void)
   TESTUTIL_ADD(s, test_sampling_is_weighted, 10);
   TESTUTIL_ADD(s, test_persistence_round_trip, 10);
   TESTUTIL_ADD(s, test_garbage_state_file, 10);
+  TESTUTIL_ADD(s, test_open_data_dir, 10);
   TESTUTIL_ADD(s, test_state_parse_lines, 10);
   TESTUTIL_ADD(s, test_state_parse_caps_entries, 10);
   TESTUTIL_ADD(s, test_unlisted_guard_skipped_then_dropped, 10);
