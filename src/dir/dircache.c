@@ -36,7 +36,7 @@ dircache_read(const char *dir, const char *name, size_t cap, size_t *len)
     return NULL;
   FILE *f = fopen(path, "rb");
   if (!f) {
-    log_info(LD_DIR, "No cached %s (%s).", name, strerror(errno));
+    log_info(LD_DIR, "No %s in the data directory (%s).", name, strerror(errno));
     return NULL;
   }
   size_t cap_buf = 64 * 1024, n = 0;

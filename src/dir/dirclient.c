@@ -273,6 +273,27 @@ check_protocols(dirclient_t *dc, const consensus_t *c)
   protover_clear(&have);
 }
 
+/* The number of consensus routers whose microdescriptor is held. */
+static size_t
+count_with_md(const dirclient_t *dc)
+{
+  size_t with_md = 0;
+  for (size_t i = 0; i < dc->cons->n_routers; i++)
+    with_md += mdstore_get(dc->mds, dc->cons->routers[i].md_digest) ? 1 : 0;
+  return with_md;
+}
+
+/* 50..74% while microdescriptors arrive, in steps of 5 (as tor logs them). */
+static void
+report_md_progress(dirclient_t *dc, size_t with_md, size_t total)
+{
+  if (with_md == 0 || total == 0)
+    return;
+  int pct = BOOTSTRAP_LOADING_DESCRIPTORS +
+            (int)((BOOTSTRAP_ENOUGH_DIRINFO - BOOTSTRAP_LOADING_DESCRIPTORS - 1) * with_md / total);
+  report(dc, BOOTSTRAP_LOADING_DESCRIPTORS, pct - pct % 5);
+}
+
 /* Rebuild the node list and tell the owner. */
 static void
 publish_nodelist(dirclient_t *dc)
@@ -291,11 +312,8 @@ publish_nodelist(dirclient_t *dc)
   dc->enough = enough;
   if (enough)
     report(dc, BOOTSTRAP_ENOUGH_DIRINFO, 0);
-  else if (with_md > 0)
-    report(dc, BOOTSTRAP_LOADING_DESCRIPTORS,
-           BOOTSTRAP_LOADING_DESCRIPTORS +
-             (int)((BOOTSTRAP_ENOUGH_DIRINFO - BOOTSTRAP_LOADING_DESCRIPTORS - 1) * with_md /
-                   (total ? total : 1)));
+  else
+    report_md_progress(dc, with_md, total);
   if (dc->opts.on_nodelist)
     dc->opts.on_nodelist(nl, enough, dc->opts.arg);
   nodelist_free(old);
@@ -306,9 +324,7 @@ log_consensus_summary(dirclient_t *dc, const char *what)
 {
   char vu[32];
   fmt_time(dc->cons->valid_until, vu, sizeof(vu));
-  size_t with_md = 0;
-  for (size_t i = 0; i < dc->cons->n_routers; i++)
-    with_md += mdstore_get(dc->mds, dc->cons->routers[i].md_digest) ? 1 : 0;
+  size_t with_md = count_with_md(dc);
   log_notice(LD_DIR, "%s: %zu relays, %zu with microdescriptors, valid-until %s UTC.", what,
              dc->cons->n_routers, with_md, vu);
 }
@@ -590,10 +606,18 @@ request_done_cb(dirconn_result_t *res, void *arg)
                       n_new ? 0.0 : dirsched_backoff_failed(&dc->bo_certs, dc->opts.rnd));
   } else {
     handle_md_body(dc, &digests, res->body, res->body_len, src);
-    publish_nodelist(dc);
-    if (n_in_flight(dc, REQ_MDS) == 0 && !mtimer_is_pending(dc->md_timer))
-      log_consensus_summary(dc, "Microdescriptor downloads done");
     launch_md_fetches(dc);
+    /* Rebuild the node list when this round is over, or when it first has
+     * enough; in between only report progress (the public network needs
+     * ~90 requests). */
+    size_t with_md = count_with_md(dc), total = dc->cons->n_routers;
+    int round_over = n_in_flight(dc, REQ_MDS) == 0;
+    if (round_over || (!dc->enough && nodebuild_is_enough(dc->cons, with_md, total)))
+      publish_nodelist(dc);
+    else
+      report_md_progress(dc, with_md, total);
+    if (round_over && !mtimer_is_pending(dc->md_timer))
+      log_consensus_summary(dc, "Microdescriptor downloads done");
   }
   x_free(digests.d);
 }

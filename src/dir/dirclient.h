@@ -26,8 +26,10 @@
  * (never the same one twice in a row while others exist).
  *
  * The node list (node.h) is rebuilt from the consensus and the
- * microdescriptors and replaced as a whole: the owner's callback sees the
- * new list; the previous one is freed after the callback returns. */
+ * microdescriptors and replaced as a whole — when a consensus is accepted,
+ * when enough microdescriptors first arrive, and when a round of
+ * microdescriptor requests is over: the owner's callback sees the new list;
+ * the previous one is freed after the callback returns. */
 #ifndef EVONION_DIR_DIRCLIENT_H
 #define EVONION_DIR_DIRCLIENT_H
 
@@ -44,8 +46,6 @@
 #define DIRCLIENT_MDS_PER_REQUEST 92
 /** At most this many microdescriptor requests at once. */
 #define DIRCLIENT_MAX_MD_REQUESTS 3
-/** A consensus is usable until this long after its valid-until (tor's REASONABLY_LIVE_TIME). */
-#define DIRCLIENT_REASONABLY_LIVE (24 * 60 * 60)
 
 typedef struct dirclient_t dirclient_t;
 
