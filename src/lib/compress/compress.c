@@ -156,6 +156,24 @@ compress_inflater_feed(compress_inflater_t *z, const uint8_t *in, size_t len,
 }
 
 compress_result_t
+compress_inflater_feed_evbuffer(compress_inflater_t *z, struct evbuffer *in, struct evbuffer *out)
+{
+  compress_result_t r = compress_inflater_feed(z, NULL, 0, out);
+  while (evbuffer_get_length(in) > 0) {
+    struct evbuffer_iovec v;
+    if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+      break;
+    r = compress_inflater_feed(z, v.iov_base, v.iov_len, out);
+    evbuffer_drain(in, v.iov_len);
+    if (r != COMPRESS_NEED_MORE && r != COMPRESS_DONE) {
+      evbuffer_drain(in, evbuffer_get_length(in));
+      break;
+    }
+  }
+  return r;
+}
+
+compress_result_t
 compress_inflater_finish(compress_inflater_t *z)
 {
   if (z->error != COMPRESS_NEED_MORE)

@@ -53,6 +53,12 @@ compress_inflater_t *compress_inflater_new(compress_method_t method, size_t max_
 compress_result_t compress_inflater_feed(compress_inflater_t *z, const uint8_t *in, size_t len,
                                          struct evbuffer *out);
 
+/** Feed everything in `in` (draining it) as compress_inflater_feed does
+ *  with its bytes; the result is that of the last piece fed (or of an
+ *  empty feed if in is empty).  On an error, in is drained anyway. */
+compress_result_t compress_inflater_feed_evbuffer(compress_inflater_t *z, struct evbuffer *in,
+                                                  struct evbuffer *out);
+
 /** The input has ended: COMPRESS_DONE if what was fed is complete
  *  (identity: always, unless an error came first), else COMPRESS_INVALID
  *  (a truncated stream) or the error already returned. */

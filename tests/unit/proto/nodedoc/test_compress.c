@@ -216,6 +216,50 @@ START_TEST(test_bomb)
 }
 END_TEST
 
+START_TEST(test_feed_evbuffer)
+{
+  /* a body in an evbuffer made of many small chains, as a connection has it */
+  size_t len = 50000;
+  uint8_t *data = malloc(len), *c;
+  uint64_t rng = 3;
+  testutil_fill_random(data, len, &rng);
+  for (size_t i = 0; i < len; i++)
+    data[i] = (uint8_t)('a' + data[i] % 8);
+  size_t clen;
+  ck_assert_int_eq(compress_deflate_buf(COMPRESS_ZLIB, 6, data, len, &c, &clen), 0);
+  struct evbuffer *in = evbuffer_new(), *out = evbuffer_new();
+  compress_inflater_t *z = compress_inflater_new(COMPRESS_ZLIB, len, 25);
+  ck_assert_int_eq(compress_inflater_feed_evbuffer(z, in, out), COMPRESS_NEED_MORE);
+  size_t off = 0;
+  compress_result_t r = COMPRESS_NEED_MORE;
+  while (off < clen) {
+    for (int k = 0; k < 3 && off < clen; k++) {
+      size_t piece = testutil_rand_range(&rng, 1, 700);
+      if (piece > clen - off)
+        piece = clen - off;
+      evbuffer_add(in, c + off, piece);
+      off += piece;
+    }
+    r = compress_inflater_feed_evbuffer(z, in, out);
+    ck_assert_uint_eq(evbuffer_get_length(in), 0);
+    if (off < clen)
+      ck_assert_int_eq(r, COMPRESS_NEED_MORE);
+  }
+  ck_assert_int_eq(r, COMPRESS_DONE);
+  ck_assert_uint_eq(evbuffer_get_length(out), len);
+  ck_assert_int_eq(memcmp(evbuffer_pullup(out, -1), data, len), 0);
+  /* bytes after the end are refused and drained */
+  evbuffer_add(in, "zz", 2);
+  ck_assert_int_eq(compress_inflater_feed_evbuffer(z, in, out), COMPRESS_INVALID);
+  ck_assert_uint_eq(evbuffer_get_length(in), 0);
+  compress_inflater_free(z);
+  evbuffer_free(in);
+  evbuffer_free(out);
+  x_free(c);
+  free(data);
+}
+END_TEST
+
 START_TEST(test_detect_and_names)
 {
   uint8_t in[64];
@@ -247,6 +291,7 @@ unit_suite(void)
   TESTUTIL_ADD(s, test_truncated_corrupt_trailing, 30);
   TESTUTIL_ADD(s, test_output_cap, 30);
   TESTUTIL_ADD(s, test_bomb, 60);
+  TESTUTIL_ADD(s, test_feed_evbuffer, 30);
   TESTUTIL_ADD(s, test_detect_and_names, 30);
   return s;
 }
