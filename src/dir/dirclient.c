@@ -50,6 +50,7 @@ struct dirclient_t {
   char pending_src[96];
   mdstore_t *mds;
   md_wanted_t cons_digests;  /* sorted m digests of cons */
+  md_wanted_t md_failed;     /* asked for and not received: wait for md_timer */
   nodelist_t *nl;
   int enough;
   dir_req_t reqs[MAX_REQUESTS];
@@ -478,11 +479,33 @@ handle_certs_body(dirclient_t *dc, const char *body, size_t len, const char *src
 
 /* ---- microdescriptors ---- */
 
+/* The back-off is over: ask again for what did not come. */
 static void
 md_timer_cb(mtimer_t *t, void *arg)
 {
+  dirclient_t *dc = arg;
   (void)t;
-  launch_md_fetches(arg);
+  dc->md_failed.n = 0;
+  launch_md_fetches(dc);
+}
+
+/* Of the digests asked for, remember those that did not arrive: they are
+ * asked for again (at another authority) once the back-off timer fires;
+ * the other downloads go on meanwhile. */
+static void
+md_note_missing(dirclient_t *dc, const md_wanted_t *asked)
+{
+  size_t n_missing = 0;
+  for (size_t i = 0; i < asked->n; i++) {
+    if (mdstore_get(dc->mds, asked->d[i]) || mdstore_wanted_has(&dc->md_failed, asked->d[i]))
+      continue;
+    dc->md_failed.d = x_realloc(dc->md_failed.d, (dc->md_failed.n + 1) * 32);
+    memcpy(dc->md_failed.d[dc->md_failed.n++], asked->d[i], 32);
+    mdstore_wanted_sort(&dc->md_failed);
+    n_missing++;
+  }
+  if (n_missing && !mtimer_is_pending(dc->md_timer))
+    mtimer_schedule(dc->md_timer, dirsched_backoff_failed(&dc->bo_md, dc->opts.rnd));
 }
 
 static int
@@ -511,7 +534,7 @@ write_md_cache(dirclient_t *dc)
 static void
 launch_md_fetches(dirclient_t *dc)
 {
-  if (!dc->cons || dc->opts.no_fetch || mtimer_is_pending(dc->md_timer))
+  if (!dc->cons || dc->opts.no_fetch)
     return;
   size_t avoid = (size_t)-1;
   int started_any = 0;
@@ -519,7 +542,8 @@ launch_md_fetches(dirclient_t *dc)
     md_wanted_t batch = { x_malloc(DIRCLIENT_MDS_PER_REQUEST * 32), 0 };
     for (size_t i = 0; i < dc->cons->n_routers && batch.n < DIRCLIENT_MDS_PER_REQUEST; i++) {
       const uint8_t *d = dc->cons->routers[i].md_digest;
-      if (mdstore_get(dc->mds, d) || md_in_flight(dc, d) || mdstore_wanted_has(&batch, d))
+      if (mdstore_get(dc->mds, d) || md_in_flight(dc, d) || mdstore_wanted_has(&batch, d) ||
+          mdstore_wanted_has(&dc->md_failed, d))
         continue;
       memcpy(batch.d[batch.n++], d, 32);
       mdstore_wanted_sort(&batch);
@@ -537,7 +561,8 @@ launch_md_fetches(dirclient_t *dc)
     int r = start_request(dc, REQ_MDS, auth, path, DIRCONN_MAX_MICRODESCS, &batch);
     x_free(path);
     if (r < 0) {
-      mtimer_schedule(dc->md_timer, dirsched_backoff_failed(&dc->bo_md, dc->opts.rnd));
+      if (!mtimer_is_pending(dc->md_timer))
+        mtimer_schedule(dc->md_timer, dirsched_backoff_failed(&dc->bo_md, dc->opts.rnd));
       break;
     }
     started_any = 1;
@@ -560,8 +585,7 @@ handle_md_body(dirclient_t *dc, const md_wanted_t *digests, const char *body, si
   if (added < digests->n) {
     log_info(LD_DIR, "%s sent %u of the %zu microdescriptors asked for.", src, added,
              digests->n);
-    if (added == 0)
-      mtimer_schedule(dc->md_timer, dirsched_backoff_failed(&dc->bo_md, dc->opts.rnd));
+    md_note_missing(dc, digests);
   } else {
     dirsched_backoff_succeeded(&dc->bo_md);
   }
@@ -590,7 +614,7 @@ request_done_cb(dirconn_result_t *res, void *arg)
     else if (kind == REQ_CERTS)
       mtimer_schedule(dc->certs_timer, dirsched_backoff_failed(&dc->bo_certs, dc->opts.rnd));
     else
-      mtimer_schedule(dc->md_timer, dirsched_backoff_failed(&dc->bo_md, dc->opts.rnd));
+      md_note_missing(dc, &digests);
     x_free(digests.d);
     return;
   }
@@ -616,7 +640,7 @@ request_done_cb(dirconn_result_t *res, void *arg)
       publish_nodelist(dc);
     else
       report_md_progress(dc, with_md, total);
-    if (round_over && !mtimer_is_pending(dc->md_timer))
+    if (round_over && dc->md_failed.n == 0)
       log_consensus_summary(dc, "Microdescriptor downloads done");
   }
   x_free(digests.d);
@@ -729,6 +753,7 @@ dirclient_free(dirclient_t *dc)
   consensus_free(dc->cons);
   consensus_free(dc->pending);
   x_free(dc->cons_digests.d);
+  x_free(dc->md_failed.d);
   mdstore_free(dc->mds);
   certstore_clear(&dc->certs);
   nodelist_free(dc->nl);
