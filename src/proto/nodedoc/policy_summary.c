@@ -104,10 +104,10 @@ normalize_ranges(policy_summary_t *p)
   p->n_ranges = out + 1;
 }
 
-/** Parse the port list s[start..len) into p (which has room for
- *  POLICY_SUMMARY_MAX_RANGES).  Returns 0 or -1. */
+/** Parse the port list s[start..len) into p (which has room for room
+ *  ranges: more are refused).  Returns 0 or -1. */
 static int
-parse_port_list(policy_summary_t *p, const char *s, size_t start, size_t len)
+parse_port_list(policy_summary_t *p, const char *s, size_t start, size_t len, size_t room)
 {
   size_t i = start;
   while (i <= len) {
@@ -119,8 +119,8 @@ parse_port_list(policy_summary_t *p, const char *s, size_t start, size_t len)
     if (rv < 0)
       return -1;
     if (rv > 0) {
-      if (p->n_ranges == POLICY_SUMMARY_MAX_RANGES)
-        return -1;
+      if (p->n_ranges == room)
+        return -1; /* only past POLICY_SUMMARY_MAX_RANGES: room counts every entry */
       p->ranges[p->n_ranges++] = r;
     }
     i = e + 1;
@@ -155,16 +155,21 @@ policy_summary_parse(const char *s, size_t len)
   if (pos == len)
     return NULL;
 
+  /* room for every entry (commas + 1), but never more than the cap */
+  size_t room = 1;
+  for (size_t i = pos; i < len && room <= POLICY_SUMMARY_MAX_RANGES; i++)
+    room += s[i] == ',';
+  if (room > POLICY_SUMMARY_MAX_RANGES)
+    room = POLICY_SUMMARY_MAX_RANGES;
   policy_summary_t *p = x_calloc(1, sizeof(*p));
   p->accept = accept;
-  p->ranges = x_calloc(POLICY_SUMMARY_MAX_RANGES, sizeof(p->ranges[0]));
-  if (parse_port_list(p, s, pos, len) < 0 || p->n_ranges == 0) {
+  p->ranges = x_calloc(room, sizeof(p->ranges[0]));
+  if (parse_port_list(p, s, pos, len, room) < 0 || p->n_ranges == 0) {
     /* tor refuses a summary whose entries were all skipped, too. */
     policy_summary_free(p);
     return NULL;
   }
   normalize_ranges(p);
-  p->ranges = x_realloc(p->ranges, p->n_ranges * sizeof(p->ranges[0]));
   return p;
 }
 
