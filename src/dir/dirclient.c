@@ -375,6 +375,7 @@ consider_consensus(dirclient_t *dc, consensus_t *c, const char *src, int from_ca
       memcpy(v3[n_auth++], dc->auths.v[i].v3ident, 20);
   }
   consensus_verify_t v;
+  certstore_expire(&dc->certs, dc_now(dc));
   consensus_verify(c, (const uint8_t (*)[20])v3, n_auth, dc->certs.certs, dc->certs.n,
                    dc_now(dc), &v);
   x_free(v3);

@@ -98,6 +98,8 @@ make_mds(void)
 }
 
 /* A consensus listing every relay, signed by the three authorities. */
+static const char *required_client = "Cons=2 Desc=2 FlowCtrl=1 Link=4 Microdesc=2 Relay=2";
+
 static void
 make_consensus(int dir_port, const char *params)
 {
@@ -115,8 +117,8 @@ make_consensus(int dir_port, const char *params)
     snprintf(line, sizeof(line), "params %s\n", params);
     forge_append(&t, line);
   }
-  forge_append(&t, "required-client-protocols Cons=2 Desc=2 FlowCtrl=1 Link=4 Microdesc=2 "
-               "Relay=2\n");
+  snprintf(line, sizeof(line), "required-client-protocols %s\n", required_client);
+  forge_append(&t, line);
   for (int i = 0; i < N_AUTH; i++) {
     dirauth_hex_id(net.v3[i], hex);
     snprintf(line, sizeof(line), "dir-source auth%d %s 127.0.0.1 127.0.0.1 %d 9001\n"
@@ -228,10 +230,26 @@ pinned_now(void)
   return T0 + 600;
 }
 
+static int n_proto_warnings;
+static char proto_warning[512];
+
+static void
+log_hook(log_severity_t sev, log_domain_t dom, const char *msg, void *arg)
+{
+  (void)dom; (void)arg;
+  if (sev == LOG_WARN && strstr(msg, "requires client protocols")) {
+    n_proto_warnings++;
+    snprintf(proto_warning, sizeof(proto_warning), "%s", msg);
+  }
+}
+
 static void
 setup(void)
 {
   memset(&net, 0, sizeof(net));
+  required_client = "Cons=2 Desc=2 FlowCtrl=1 Link=4 Microdesc=2 Relay=2";
+  n_proto_warnings = 0;
+  log_set_hook(log_hook, NULL);
   make_authorities();
   make_mds();
 }
@@ -239,6 +257,7 @@ setup(void)
 static void
 teardown(void)
 {
+  log_set_hook(NULL, NULL);
   for (int i = 0; i < N_AUTH; i++) {
     crypto_rsa_free(net.id[i]);
     crypto_rsa_free(net.sk[i]);
@@ -339,6 +358,7 @@ START_TEST(test_batches_of_92)
   }
   ck_assert_int_eq(nodelist_get_weight(nl, "Wmd"), 3333);
   ck_assert_int_eq(nodelist_get_weight(nl, "Wme"), 0);
+  ck_assert_int_eq(n_proto_warnings, 0);  /* tor 0.4.9's list: we have it all */
   run_end(&r);
 }
 END_TEST
@@ -380,6 +400,22 @@ START_TEST(test_enough_threshold)
 }
 END_TEST
 
+/* A required protocol we lack: one loud warning for the consensus, naming it;
+ * the client goes on (see src/dir/README.md). */
+START_TEST(test_required_protocols_warned_once)
+{
+  required_client = "Cons=2 Desc=2 FlowCtrl=1 Link=4 Microdesc=2 Relay=2,9 Zebra=3";
+  run_t r;
+  run_start(&r, NULL);
+  ck_assert_int_eq(mainloop_run_until(r.ml, all_mds, &r, 60.0), 1);
+  ck_assert_int_eq(n_proto_warnings, 1);
+  ck_assert_msg(strstr(proto_warning, "Relay=9") && strstr(proto_warning, "Zebra=3"), "%s",
+                proto_warning);
+  ck_assert_int_eq(dirclient_has_enough_dirinfo(r.dc), 1);
+  run_end(&r);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -387,6 +423,7 @@ unit_suite(void)
   const testutil_case_t cases[] = {
     { "batches_of_92", test_batches_of_92, 120 },
     { "enough_threshold", test_enough_threshold, 120 },
+    { "required_protocols_warned_once", test_required_protocols_warned_once, 120 },
   };
   testutil_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), setup, teardown);
   return s;
