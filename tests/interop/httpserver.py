@@ -31,7 +31,6 @@ recomputes the digest of the first N bytes without the server.
 import hashlib
 import http.server
 import json
-import os
 import signal
 import socket
 import socketserver

@@ -522,7 +522,7 @@ class CellStats:
     InboundQueue) — a circuit in the relay's view.  totals() gives the relay cells the relay
     sent on each circuit (both directions)."""
 
-    def __init__(self, net, node):
+    def __init__(self, node):
         self.node = node
         self.conn = EventConn(node.control_port, node.cookie_path)
         self.conn.setconf(TestingEnableCellStatsEvent='1')
@@ -572,6 +572,43 @@ class CellStats:
                 c.setconf(TestingEnableCellStatsEvent='0')
         except (OSError, testnet.TestNetError):
             pass
+        self.conn.close()
+
+
+class StreamEvents:
+    """A tor client's own account of its streams (STREAM control events, tor proxies only):
+    circuits() maps SOCKS username -> set of circuit ids its streams succeeded on."""
+
+    def __init__(self, node):
+        self.conn = EventConn(node.control_port, node.cookie_path)
+        self.conn.command('SETEVENTS STREAM')
+        self.lines = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                for line in self.conn.events(time.monotonic() + 0.5):
+                    if line.startswith('STREAM '):
+                        self.lines.append(line)
+            except (OSError, testnet.TestNetError):
+                return
+
+    def circuits(self):
+        out = {}
+        for line in list(self.lines):
+            f = line.split()
+            if len(f) < 4 or f[2] != 'SUCCEEDED':
+                continue
+            m = re.search(r'SOCKS_USERNAME="([^"]*)"', line)
+            out.setdefault(m.group(1) if m else None, set()).add(f[3])
+        return out
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(3)
         self.conn.close()
 
 

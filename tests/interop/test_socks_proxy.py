@@ -215,7 +215,10 @@ def do_isolation(net, proxy, http):
     """Two usernames -> two circuits at the exit; the same username twice -> one circuit."""
     n, rate = 3 << 20, 1 << 20          # 3 s each, overlapping
     cells = n // CELL_PAYLOAD
-    stats = sp.CellStats(net, net.exits[0])
+    stats = sp.CellStats(net.exits[0])
+    # with tor as the proxy, its own STREAM events say which circuit each username got: they
+    # must agree with what the exit saw (a check of the exit-side method itself)
+    own = sp.StreamEvents(proxy.node) if proxy.kind == 'tor' else None
     try:
         for users, want in ((('alice', 'bob'), 2), (('carol', 'carol'), 1)):
             thunks = [lambda fb, u=u, i=i: sp.curl_get_bytes(proxy.socks_port, http.port, n,
@@ -233,8 +236,17 @@ def do_isolation(net, proxy, http):
                 both = [k for k in busy if tot[k] >= 2 * 0.9 * cells]
                 check('isolation control: one username twice shares one circuit at the exit',
                       len(busy) == 1 and len(both) == 1, 'busy=%s totals=%s' % (busy, tot))
+        if own is not None:
+            circs = wait_until(lambda: (lambda c: c if all(u in c for u in ('alice', 'bob', 'carol'))
+                                        else None)(own.circuits()), 10) or own.circuits()
+            a, b, c = (circs.get(u, set()) for u in ('alice', 'bob', 'carol'))
+            check('isolation: tor\'s STREAM events agree (alice %s, bob %s, carol %s)'
+                  % (sorted(a), sorted(b), sorted(c)),
+                  len(a) == 1 and len(b) == 1 and a != b and len(c) == 1, circs)
     finally:
         stats.close()
+        if own is not None:
+            own.close()
 
 
 MALFORMED = [
@@ -297,7 +309,7 @@ def do_kill(net, proxy, http):
     """Kill a relay that carries the stream, mid-transfer; the stream must end with an error
     within 60 s, and a new request must succeed (new circuit) within 120 s."""
     candidates = [n for n in net.authorities + net.relays if not n.is_exit and n.running()]
-    stats = {n.nickname: sp.CellStats(net, n) for n in candidates}
+    stats = {n.nickname: sp.CellStats(n) for n in candidates}
     n_bytes, rate = 64 << 20, 1 << 20
     state = {'first': threading.Event()}
     res = {}
