@@ -65,7 +65,11 @@ consensus_flag_from_name(const char *name, size_t len)
 
 /* Parsing context. */
 typedef struct cparse_t {
-  netdoc_t doc;
+  netdoc_t doc;       /* the section being parsed (tokenized on its own) */
+  size_t base;        /* offset of that section in the text */
+  const char *text;   /* the whole document */
+  size_t len;
+  size_t start;       /* offset of "network-status-version" */
   consensus_t *c;
   char *err;
   size_t errlen;
@@ -87,7 +91,7 @@ perr(cparse_t *p, const char *fmt, ...)
 static cons_str_t
 rest_str(const cparse_t *p, const netdoc_item_t *it)
 {
-  cons_str_t s = { p->c->text + (it->rest - p->doc.text), it->rest_len };
+  cons_str_t s = { p->c->text + p->base + (size_t)(it->rest - p->doc.text), it->rest_len };
   return s;
 }
 
@@ -302,9 +306,9 @@ parse_router(cparse_t *p, size_t from, size_t to, cons_router_t *r)
 {
   netdoc_t *d = &p->doc;
   if (netdoc_check_rules(d, from, to, router_rules, N_RULES(router_rules)) < 0)
-    return perr(p, "router entry at byte %zu: %s", d->items[from].start, d->error);
+    return perr(p, "router entry at byte %zu: %s", p->base + d->items[from].start, d->error);
   if (parse_r_line(&d->items[from], r) < 0)
-    return perr(p, "bad r line at byte %zu", d->items[from].start);
+    return perr(p, "bad r line at byte %zu", p->base + d->items[from].start);
   for (size_t i = from + 1; i < to; i++) {
     const netdoc_item_t *it = &d->items[i];
     int bad = 0;
@@ -323,30 +327,69 @@ parse_router(cparse_t *p, size_t from, size_t to, cons_router_t *r)
     else if (netdoc_item_is(it, "pr"))
       r->protocols = rest_str(p, it);
     if (bad)
-      return perr(p, "bad \"%.*s\" line at byte %zu", (int)it->kw_len, it->kw, it->start);
+      return perr(p, "bad \"%.*s\" line at byte %zu", (int)it->kw_len, it->kw,
+                  p->base + it->start);
   }
   return 0;
 }
 
+/* The offset of the first line in [pos, end) (pos at a line start) whose
+ * keyword is kw, or end. */
+static size_t
+find_kw_line(const char *t, size_t pos, size_t end, const char *kw)
+{
+  size_t kl = strlen(kw);
+  while (pos < end) {
+    if (end - pos >= kl && memcmp(t + pos, kw, kl) == 0 &&
+        (end - pos == kl || t[pos + kl] == ' ' || t[pos + kl] == '\t' || t[pos + kl] == '\n'))
+      return pos;
+    const char *nl = memchr(t + pos, '\n', end - pos);
+    if (!nl)
+      return end;
+    pos = (size_t)(nl - t) + 1;
+  }
+  return end;
+}
+
+/* The start of the line after the one at pos (or end). */
+static size_t
+next_line(const char *t, size_t pos, size_t end)
+{
+  const char *nl = memchr(t + pos, '\n', end - pos);
+  return nl ? (size_t)(nl - t) + 1 : end;
+}
+
+/* Tokenize text[from, to) into p->doc (reusing its arrays). */
+static int
+tokenize_section(cparse_t *p, size_t from, size_t to)
+{
+  p->base = from;
+  if (netdoc_tokenize_reuse(&p->doc, p->text + from, to - from, NULL) < 0)
+    return perr(p, "%s at byte %zu", p->doc.error, from + p->doc.error_offset);
+  return 0;
+}
+
+/* The router entries in text[from, to): each "r" line starts one, and each is
+ * tokenized on its own, so that memory does not grow with the document. */
 static int
 parse_routers(cparse_t *p, size_t from, size_t to)
 {
-  netdoc_t *d = &p->doc;
   consensus_t *c = p->c;
   size_t n = 0;
-  for (size_t i = from; i < to; i++)
-    n += netdoc_item_is(&d->items[i], "r");
+  for (size_t pos = from; pos < to; pos = find_kw_line(p->text, next_line(p->text, pos, to), to, "r"))
+    n++;
   if (n == 0)
     return 0;
+  if (n > CONS_MAX_ROUTERS)
+    return perr(p, "more than %d routers", CONS_MAX_ROUTERS);
   c->routers = x_calloc(n, sizeof(*c->routers));
-  size_t i = from;
-  while (i < to) {
-    size_t j = i + 1;
-    while (j < to && !netdoc_item_is(&d->items[j], "r"))
-      j++;
-    if (parse_router(p, i, j, &c->routers[c->n_routers++]) < 0)
+  size_t pos = from;
+  while (pos < to) {
+    size_t next = find_kw_line(p->text, next_line(p->text, pos, to), to, "r");
+    if (tokenize_section(p, pos, next) < 0 ||
+        parse_router(p, 0, p->doc.n_items, &c->routers[c->n_routers++]) < 0)
       return -1;
-    i = j;
+    pos = next;
   }
   return 0;
 }
@@ -402,9 +445,9 @@ static int
 signed_range(cparse_t *p)
 {
   static const char kw[] = "\ndirectory-signature";
-  const char *t = p->doc.text;
-  size_t len = p->doc.len, kl = sizeof(kw) - 1;
-  size_t start = p->doc.items[0].start;
+  const char *t = p->text;
+  size_t len = p->len, kl = sizeof(kw) - 1;
+  size_t start = p->start;
   for (size_t i = start; i + kl <= len; i++) {
     const char *nl = memchr(t + i, '\n', len - i);
     if (!nl)
@@ -423,22 +466,24 @@ signed_range(cparse_t *p)
   return perr(p, "no signed range");
 }
 
+/* Header, routers and footer, each tokenized on its own. */
 static int
 parse_all(cparse_t *p)
 {
-  netdoc_t *d = &p->doc;
-  if (d->n_items == 0)
-    return perr(p, "empty document");
-  size_t first_r = netdoc_find(d, 0, d->n_items, "r");
-  size_t footer = netdoc_find(d, 0, d->n_items, "directory-footer");
-  if (footer == (size_t)-1)
+  size_t footer = find_kw_line(p->text, 0, p->len, "directory-footer");
+  if (footer == p->len)
     return perr(p, "no directory-footer");
-  if (first_r == (size_t)-1 || first_r > footer)
-    first_r = footer;
-  if (parse_header(p, 0, first_r) < 0 || parse_routers(p, first_r, footer) < 0 ||
-      parse_footer(p, footer, d->n_items) < 0 || signed_range(p) < 0)
+  size_t first_r = find_kw_line(p->text, 0, footer, "r");
+  if (tokenize_section(p, 0, first_r) < 0)
     return -1;
-  return 0;
+  if (p->doc.n_items == 0)
+    return perr(p, "no header");
+  p->start = p->doc.items[0].start;
+  if (parse_header(p, 0, p->doc.n_items) < 0 || parse_routers(p, first_r, footer) < 0)
+    return -1;
+  if (tokenize_section(p, footer, p->len) < 0 || parse_footer(p, 0, p->doc.n_items) < 0)
+    return -1;
+  return signed_range(p);
 }
 
 int
@@ -451,8 +496,10 @@ consensus_parse(const char *text, size_t len, consensus_t **out, char *err, size
   *out = NULL;
   if (errlen)
     err[0] = '\0';
-  if (netdoc_tokenize(&p.doc, text, len, NULL) < 0)
-    return perr(&p, "%s at byte %zu", p.doc.error, p.doc.error_offset);
+  p.text = text;
+  p.len = len;
+  if (len && memchr(text, '\0', len))
+    return perr(&p, "NUL byte in document");
   p.c = x_calloc(1, sizeof(*p.c));
   p.c->text = x_malloc(len + 1);
   memcpy(p.c->text, text, len);

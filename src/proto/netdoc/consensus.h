@@ -59,6 +59,7 @@ enum {
 #define CONS_MAX_AUTHORITIES 32
 #define CONS_MAX_DIRSOURCES 64
 #define CONS_MAX_PARAMS 256
+#define CONS_MAX_ROUTERS 65536
 
 /** Parse a flag name ("Guard", len bytes) into its CONS_FLAG_ bit; 0 if unknown. */
 uint32_t consensus_flag_from_name(const char *name, size_t len);

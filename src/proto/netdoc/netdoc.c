@@ -242,12 +242,16 @@ presize(tok_state_t *st)
   }
   if (lines > st->lim.max_items)
     lines = st->lim.max_items;
-  if (lines < 64)
+  if (lines < 64 || lines <= doc->cap_items_)
     return;
+  x_free(doc->items);
   doc->cap_items_ = lines;
   doc->items = x_malloc(lines * sizeof(*doc->items));
-  doc->cap_args_ = lines * 4;
-  doc->args_ = x_malloc(doc->cap_args_ * sizeof(*doc->args_));
+  if (doc->cap_args_ < lines * 4) {
+    x_free(doc->args_);
+    doc->cap_args_ = lines * 4;
+    doc->args_ = x_malloc(doc->cap_args_ * sizeof(*doc->args_));
+  }
 }
 
 /* Tokenize every line; on failure doc->error is set. */
@@ -284,13 +288,16 @@ tokenize_all(tok_state_t *st)
   return 0;
 }
 
-int
-netdoc_tokenize(netdoc_t *doc, const char *text, size_t len, const netdoc_limits_t *lim)
+/* Tokenize into doc, reusing whatever arrays it holds.  On failure n_items is 0. */
+static int
+tokenize_into(netdoc_t *doc, const char *text, size_t len, const netdoc_limits_t *lim)
 {
   tok_state_t st;
-  memset(doc, 0, sizeof(*doc));
   doc->text = text;
   doc->len = len;
+  doc->n_items = doc->n_args_ = doc->objbuf_len_ = 0;
+  doc->error = NULL;
+  doc->error_offset = 0;
   st.doc = doc;
   st.pos = 0;
   normalize_limits(&st.lim, lim);
@@ -298,16 +305,7 @@ netdoc_tokenize(netdoc_t *doc, const char *text, size_t len, const netdoc_limits
     return fail(doc, (size_t)((const char *)memchr(text, '\0', len) - text), "NUL byte in document");
   presize(&st);
   if (tokenize_all(&st) < 0) {
-    const char *e = doc->error;
-    size_t off = doc->error_offset;
-    char saved[sizeof(doc->errbuf_)];
-    memcpy(saved, doc->errbuf_, sizeof(saved));
-    netdoc_clear(doc);
-    memcpy(doc->errbuf_, saved, sizeof(saved));
-    doc->error = e == NULL ? NULL : doc->errbuf_;
-    doc->error_offset = off;
-    doc->text = text;
-    doc->len = len;
+    doc->n_items = 0;
     return -1;
   }
   for (size_t i = 0; i < doc->n_items; i++) {
@@ -317,6 +315,30 @@ netdoc_tokenize(netdoc_t *doc, const char *text, size_t len, const netdoc_limits
       it->obj = doc->objbuf_ + it->obj_off_;
   }
   return 0;
+}
+
+int
+netdoc_tokenize(netdoc_t *doc, const char *text, size_t len, const netdoc_limits_t *lim)
+{
+  memset(doc, 0, sizeof(*doc));
+  if (tokenize_into(doc, text, len, lim) == 0)
+    return 0;
+  size_t off = doc->error_offset;
+  char saved[sizeof(doc->errbuf_)];
+  memcpy(saved, doc->errbuf_, sizeof(saved));
+  netdoc_clear(doc);
+  memcpy(doc->errbuf_, saved, sizeof(saved));
+  doc->error = doc->errbuf_;
+  doc->error_offset = off;
+  doc->text = text;
+  doc->len = len;
+  return -1;
+}
+
+int
+netdoc_tokenize_reuse(netdoc_t *doc, const char *text, size_t len, const netdoc_limits_t *lim)
+{
+  return tokenize_into(doc, text, len, lim);
 }
 
 void

@@ -89,6 +89,14 @@ typedef struct netdoc_t {
  * netdoc_clear, but calling it is harmless). */
 int netdoc_tokenize(netdoc_t *doc, const char *text, size_t len, const netdoc_limits_t *lim);
 
+/** Like netdoc_tokenize(), but reuses the arrays doc already holds (doc must
+ * be zeroed, or left by an earlier netdoc_tokenize*() call): for tokenizing
+ * many small sections one after the other without allocating each time.  On
+ * failure doc->error is set and doc has no items but keeps its arrays.  Free
+ * with netdoc_clear() in any case. */
+int netdoc_tokenize_reuse(netdoc_t *doc, const char *text, size_t len,
+                          const netdoc_limits_t *lim);
+
 /** Free what doc owns and zero it (the text is not touched).  NULL is fine. */
 void netdoc_clear(netdoc_t *doc);
 

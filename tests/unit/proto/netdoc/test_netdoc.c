@@ -7,6 +7,8 @@
 #include "proto/netdoc/netdoc.h"
 #include "testutil.h"
 
+#define OBJ "-----BEGIN K-----\nAAAA\n-----END K-----\n"
+
 static int
 tok(netdoc_t *d, const char *s)
 {
@@ -120,6 +122,27 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+START_TEST(test_reuse)
+{
+  netdoc_t d;
+  memset(&d, 0, sizeof(d));
+  ck_assert_int_eq(netdoc_tokenize_reuse(&d, "a 1\nb\n" OBJ, strlen("a 1\nb\n" OBJ), NULL), 0);
+  ck_assert_uint_eq(d.n_items, 2);
+  ck_assert(d.items[1].has_object && d.items[1].obj_len == 3);
+  /* a failure keeps the arrays but leaves no items */
+  ck_assert_int_eq(netdoc_tokenize_reuse(&d, "bad_kw\n", 7, NULL), -1);
+  ck_assert_uint_eq(d.n_items, 0);
+  ck_assert_ptr_nonnull(d.error);
+  /* the next document starts from scratch */
+  ck_assert_int_eq(netdoc_tokenize_reuse(&d, "c x y z\n", 8, NULL), 0);
+  ck_assert_uint_eq(d.n_items, 1);
+  ck_assert(netdoc_item_is(&d.items[0], "c") && d.items[0].n_args == 3);
+  ck_assert(arg_eq(&d.items[0], 2, "z"));
+  ck_assert(!d.items[0].has_object);
+  netdoc_clear(&d);
+}
+END_TEST
+
 START_TEST(test_limits)
 {
   netdoc_t d;
@@ -168,7 +191,6 @@ check(const char *text)
   return r;
 }
 
-#define OBJ "-----BEGIN K-----\nAAAA\n-----END K-----\n"
 
 START_TEST(test_rules)
 {
@@ -360,6 +382,7 @@ unit_suite(void)
   TESTUTIL_ADD(s, test_items_and_offsets, 10);
   TESTUTIL_ADD(s, test_empty_document, 10);
   TESTUTIL_ADD(s, test_malformed, 10);
+  TESTUTIL_ADD(s, test_reuse, 10);
   TESTUTIL_ADD(s, test_limits, 10);
   TESTUTIL_ADD(s, test_rules, 10);
   TESTUTIL_ADD(s, test_base64, 10);
