@@ -51,6 +51,8 @@ struct dirclient_t {
   mdstore_t *mds;
   md_wanted_t cons_digests;  /* sorted m digests of cons */
   md_wanted_t md_failed;     /* asked for and not received: wait for md_timer */
+  char *md_cache_text;       /* the md cache file, kept until a consensus is accepted */
+  size_t md_cache_len;
   nodelist_t *nl;
   int enough;
   dir_req_t reqs[MAX_REQUESTS];
@@ -199,6 +201,7 @@ start_request(dirclient_t *dc, req_kind_t kind, size_t auth, const char *path, s
 static void launch_consensus_fetch(dirclient_t *dc);
 static void launch_md_fetches(dirclient_t *dc);
 static void launch_cert_fetch(dirclient_t *dc, const consensus_verify_t *v, size_t avoid);
+static void load_cached_mds(dirclient_t *dc, char *text, size_t len);
 
 static void
 schedule_consensus_at(dirclient_t *dc, int64_t when)
@@ -343,6 +346,10 @@ accept_consensus(dirclient_t *dc, consensus_t *c, const char *src, int from_cach
     FREE_AND_NULL(x_free, dc->cons_digests.d);
     collect_digests(c, &dc->cons_digests);
     mdstore_retain(dc->mds, &dc->cons_digests);
+    if (dc->md_cache_text) {
+      load_cached_mds(dc, dc->md_cache_text, dc->md_cache_len);
+      dc->md_cache_text = NULL;
+    }
     dc->stats.n_consensus_accepted++;
     dc->stats.used_cached_consensus = from_cache;
     if (!from_cache && dc->data_dir)
@@ -649,6 +656,18 @@ request_done_cb(dirconn_result_t *res, void *arg)
 
 /* ---- the cache ---- */
 
+/* Add the cached microdescriptors that the current consensus lists (takes text). */
+static void
+load_cached_mds(dirclient_t *dc, char *text, size_t len)
+{
+  if (!text)
+    return;
+  unsigned added = 0, rejected = 0;
+  mdstore_add_body(dc->mds, text, len, &dc->cons_digests, "the cache", 1, &added, &rejected);
+  x_free(text);
+  log_info(LD_DIR, "Loaded %u cached microdescriptors (%u no longer listed).", added, rejected);
+}
+
 static void
 load_cache(dirclient_t *dc)
 {
@@ -673,16 +692,14 @@ load_cache(dirclient_t *dc)
     }
     x_free(text);
   }
-  if (!dc->cons)
-    return;
   text = dircache_read(dc->data_dir, DIRCACHE_MICRODESCS, MAX_MD_CACHE, &len);
-  if (text) {
-    unsigned added = 0, rejected = 0;
-    mdstore_add_body(dc->mds, text, len, &dc->cons_digests, "the cache", 1, &added, &rejected);
-    x_free(text);
-    log_info(LD_DIR, "Loaded %u cached microdescriptors (%u no longer listed).", added,
-             rejected);
+  if (!dc->cons) {
+    /* Keep them for the next consensus: most relays will still be listed. */
+    dc->md_cache_text = text;
+    dc->md_cache_len = len;
+    return;
   }
+  load_cached_mds(dc, text, len);
   log_consensus_summary(dc, "Loaded the cached consensus");
   publish_nodelist(dc);
 }
@@ -755,6 +772,7 @@ dirclient_free(dirclient_t *dc)
   consensus_free(dc->pending);
   x_free(dc->cons_digests.d);
   x_free(dc->md_failed.d);
+  x_free(dc->md_cache_text);
   mdstore_free(dc->mds);
   certstore_clear(&dc->certs);
   nodelist_free(dc->nl);

@@ -554,6 +554,35 @@ START_TEST(test_fetch_only_missing_mds)
 }
 END_TEST
 
+START_TEST(test_cached_mds_wait_for_a_consensus)
+{
+  /* Cached certificates and microdescriptors, but no usable consensus: the
+   * mds are kept until the fetched consensus lists them, and none is fetched. */
+  ck_assert_int_eq(dircache_write(data_dir, DIRCACHE_CERTS, fx.keys, fx.keys_len), 0);
+  ck_assert_int_eq(dircache_write(data_dir, DIRCACHE_MICRODESCS, fx.mds, fx.mds_len), 0);
+  ck_assert_int_eq(dircache_write(data_dir, DIRCACHE_CONSENSUS, "garbage\n", 8), 0);
+  mainloop_t *ml = mainloop_new();
+  int port;
+  struct evhttp *http = auth_start(ml, &port);
+  int ports[3] = { port, port, port };
+  dir_authorities_t auths;
+  make_auths(&auths, ports);
+  run_t r;
+  client_new(ml, &auths, &r, NULL, 0);
+  ck_assert_int_eq(dirclient_start(r.dc), 0);
+  ck_assert_int_eq(mainloop_run_until(ml, is_enough, &r, 20.0), 1);
+  check_nodes(dirclient_get_nodelist(r.dc));
+  ck_assert_uint_eq(srv.n_consensus, 1);
+  ck_assert_uint_eq(srv.n_keys, 0);          /* the cached certificates were enough */
+  ck_assert_uint_eq(srv.n_md_requests, 0);
+  ck_assert_ptr_nonnull(strstr(log_text, "Not using the cached consensus: malformed"));
+  dirclient_free(r.dc);
+  dirauth_list_clear(&auths);
+  evhttp_free(http);
+  mainloop_free(ml);
+}
+END_TEST
+
 /* Serve body as the consensus; expect it refused with why in the log. */
 static void
 expect_consensus_refused(const char *body, size_t len, const char *why)
@@ -712,6 +741,7 @@ unit_suite(void)
   const testutil_case_t cases[] = {
     { "bootstrap_then_cache", test_bootstrap_then_cache, 60 },
     { "fetch_only_missing_mds", test_fetch_only_missing_mds, 60 },
+    { "cached_mds_wait_for_a_consensus", test_cached_mds_wait_for_a_consensus, 60 },
     { "forged_one_byte_changed", test_forged_one_byte_changed, 60 },
     { "forged_too_few_signatures", test_forged_too_few_signatures, 60 },
     { "expired", test_expired, 60 },
