@@ -8,8 +8,10 @@
  * are tor's with that order (noted where it differs).  The protocol lines
  * of the live 0.4.9.11 network are from docs/protocol-scope.md §A.7. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "proto/netdoc/consensus.h"
 #include "proto/nodedoc/protover.h"
 #include "testutil.h"
 
@@ -292,6 +294,50 @@ START_TEST(test_live_relay_line)
 }
 END_TEST
 
+/* The captured 0.4.9.11 consensus (tests/vectors/dir): its four protocol
+ * lines and every relay's "pr" line parse; evonion's client has all the
+ * required-client-protocols; every relay has the required-relay ones. */
+START_TEST(test_fixture_consensus_lines)
+{
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/tests/vectors/dir/consensus-microdesc", EVONION_SOURCE_ROOT);
+  FILE *f = fopen(path, "rb");
+  ck_assert_ptr_nonnull(f);
+  char *text = malloc(1 << 20);
+  size_t len = fread(text, 1, 1 << 20, f);
+  fclose(f);
+  consensus_t *c = NULL;
+  char err[256];
+  ck_assert_msg(consensus_parse(text, len, &c, err, sizeof(err)) == 0, "%s", err);
+  protover_t req_client, req_relay, rec_client, ours, pr;
+  ck_assert_int_eq(protover_parse(&req_client, c->required_client_protocols.s,
+                                  c->required_client_protocols.len), 0);
+  ck_assert_int_eq(protover_parse(&req_relay, c->required_relay_protocols.s,
+                                  c->required_relay_protocols.len), 0);
+  ck_assert_int_eq(protover_parse(&rec_client, c->recommended_client_protocols.s,
+                                  c->recommended_client_protocols.len), 0);
+  ck_assert_int_eq(protover_supports(&req_client, PROTO_RELAY, 2), 1);
+  protover_get_client_supported(&ours);
+  char buf[256];
+  ck_assert_uint_eq(protover_list_missing(&req_client, &ours, buf, sizeof(buf)), 0);
+  ck_assert_uint_gt(protover_list_missing(&rec_client, &ours, buf, sizeof(buf)), 0);
+  ck_assert_uint_ge(c->n_routers, 1);
+  for (size_t i = 0; i < c->n_routers; i++) {
+    ck_assert_int_eq(protover_parse(&pr, c->routers[i].protocols.s, c->routers[i].protocols.len),
+                     0);
+    ck_assert_uint_eq(protover_list_missing(&req_relay, &pr, buf, sizeof(buf)), 0);
+    ck_assert_int_eq(protover_supports(&pr, PROTO_RELAY, 2), 1);
+    protover_clear(&pr);
+  }
+  protover_clear(&req_client);
+  protover_clear(&req_relay);
+  protover_clear(&rec_client);
+  protover_clear(&ours);
+  consensus_free(c);
+  free(text);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -304,5 +350,6 @@ unit_suite(void)
   TESTUTIL_ADD(s, test_tor_all_supported, 30);
   TESTUTIL_ADD(s, test_client_supported_vs_live_network, 30);
   TESTUTIL_ADD(s, test_live_relay_line, 30);
+  TESTUTIL_ADD(s, test_fixture_consensus_lines, 30);
   return s;
 }
