@@ -9,7 +9,10 @@
  * router_get_networkstatus_v3_signed_boundaries) from "network-status-version"
  * through the first "\ndirectory-signature" and the first space after it; its
  * SHA-256 (and SHA-1, for signatures without an algorithm) is computed at
- * parse time.
+ * parse time.  The header, each router entry (from one "r" line to the next)
+ * and the footer (from "directory-footer") are tokenized one at a time, so
+ * the parser's memory is the result plus one section, not the whole token
+ * list; at most CONS_MAX_ROUTERS entries.  The caller caps the document size.
  *
  * Verification (tor's networkstatus_check_consensus_signature and
  * networkstatus_get_reasonably_live_consensus): good signatures are needed from
