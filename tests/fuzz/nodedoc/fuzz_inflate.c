@@ -47,6 +47,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(one_len == evbuffer_get_length(out) &&
                (one_len == 0 || !memcmp(one, evbuffer_pullup(out, -1), one_len)));
   compress_inflater_free(z);
+
+  /* the same through an input evbuffer filled in pieces */
+  struct evbuffer *ein = evbuffer_new(), *eout = evbuffer_new();
+  z = compress_inflater_new(m, cap, COMPRESS_DEFAULT_MAX_RATIO);
+  compress_result_t re = COMPRESS_NEED_MORE;
+  for (size_t off = 0; off < n && (re == COMPRESS_NEED_MORE || re == COMPRESS_DONE);) {
+    size_t k = n - off < piece ? n - off : piece;
+    evbuffer_add(ein, in + off, k);
+    re = compress_inflater_feed_evbuffer(z, ein, eout);
+    FUZZ_CHECK(evbuffer_get_length(ein) == 0);
+    off += k;
+  }
+  if (re == COMPRESS_NEED_MORE || re == COMPRESS_DONE)
+    re = compress_inflater_finish(z);
+  if (r != COMPRESS_BOMB && re != COMPRESS_BOMB)
+    FUZZ_CHECK(re == r);
+  if (re == COMPRESS_DONE && r == COMPRESS_DONE)
+    FUZZ_CHECK(evbuffer_get_length(eout) == evbuffer_get_length(out));
+  compress_inflater_free(z);
+  evbuffer_free(ein);
+  evbuffer_free(eout);
   evbuffer_free(out);
   x_free(one);
 
