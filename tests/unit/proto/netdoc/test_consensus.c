@@ -541,6 +541,61 @@ START_TEST(test_parse_speed)
 }
 END_TEST
 
+/* arti's chutney consensus and certificates (tests/vectors/dir/arti/): an
+ * independent producer (tor 0.3.5, consensus method 28). */
+START_TEST(test_arti_consensus)
+{
+  static const char *const names[3] = { "arti/cert-5696.txt", "arti/cert-5A23.txt",
+                                        "arti/cert-7C47.txt" };
+  const int64_t now = 1596804165; /* 2020-08-07 12:42:45, arti's test time */
+  authcert_t *ac[3];
+  uint8_t ids[3][20];
+  for (int i = 0; i < 3; i++) {
+    size_t len, used;
+    char *t = dirvec_read(names[i], &len);
+    ck_assert_int_eq(authcert_parse(t, len, &ac[i], &used), AUTHCERT_OK);
+    ck_assert_int_eq(authcert_check(ac[i], now), AUTHCERT_OK);
+    free(t);
+  }
+  ck_assert_int_eq(testutil_unhex("5696AB38CB3852AFA476A5C07B2D4788963D5567", ids[0], 20), 20);
+  ck_assert_int_eq(testutil_unhex("5A23BA701776C9C1AB1C06E734E92AB3D5350D64", ids[1], 20), 20);
+  ck_assert_int_eq(testutil_unhex("7C47DCB4A90E2C2B7C7AD27BD641D038CF5D7EBE", ids[2], 20), 20);
+  for (int i = 0; i < 3; i++)
+    ck_assert(memcmp(ac[i]->v3ident, ids[i], 20) == 0);
+  size_t len;
+  char *t = dirvec_read("arti/mdconsensus1.txt", &len);
+  consensus_t *c = parse_ok(t, len);
+  ck_assert_uint_eq(c->consensus_method, 28);
+  ck_assert_uint_eq(c->n_routers, 6);
+  ck_assert_str_eq(c->routers[0].nickname, "test002a");
+  ck_assert_int_eq(c->routers[0].or_port, 5002);
+  ck_assert_int_eq(c->routers[0].dir_port, 7002);
+  ck_assert_int_eq(c->routers[0].ipv6.family, NETADDR_IPV6);
+  ck_assert(memcmp(c->routers[0].ipv6.bytes, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16) == 0);
+  ck_assert_int_eq(c->routers[0].ipv6_port, 5002);
+  ck_assert_uint_eq(c->routers[0].flags & (CONS_FLAG_AUTHORITY | CONS_FLAG_EXIT),
+                    CONS_FLAG_AUTHORITY | CONS_FLAG_EXIT);
+  ck_assert_uint_eq(c->routers[1].flags & CONS_FLAG_AUTHORITY, 0);
+  consensus_verify_t v;
+  /* arti's configuration: two authorities; the third signer is unknown */
+  ck_assert_int_eq(consensus_verify(c, (const uint8_t (*)[20])ids, 2, ac, 3, now, &v),
+                   CONS_VERIFY_OK);
+  ck_assert_uint_eq(v.n_good, 2);
+  ck_assert_uint_eq(v.n_unknown, 1);
+  ck_assert_int_eq(consensus_verify(c, (const uint8_t (*)[20])ids, 3, ac, 3, now, &v),
+                   CONS_VERIFY_OK);
+  ck_assert_uint_eq(v.n_good, 3);
+  /* without the certificates arti starts from, it asks for the same two */
+  ck_assert_int_eq(consensus_verify(c, (const uint8_t (*)[20])ids, 2, &ac[2], 1, now, &v),
+                   CONS_VERIFY_MISSING_CERTS);
+  ck_assert_uint_eq(v.n_missing, 2);
+  consensus_free(c);
+  free(t);
+  for (int i = 0; i < 3; i++)
+    authcert_free(ac[i]);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -557,6 +612,7 @@ unit_suite(void)
     { "malformed", test_malformed, 60 },
     { "params_and_ipv6", test_params_and_ipv6, 30 },
     { "flag_names", test_flag_names, 10 },
+    { "arti_consensus", test_arti_consensus, 30 },
     { "parse_speed", test_parse_speed, 120 },
   };
   testutil_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), setup, teardown);
