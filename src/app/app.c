@@ -19,6 +19,7 @@
 #include "dir/bootstrap.h"
 #include "dir/dirauth.h"
 #include "dir/dirclient.h"
+#include "client/client.h"
 #include "lib/alloc.h"
 #include "lib/log.h"
 #include "or/channel.h"
@@ -153,52 +154,50 @@ orport_stop(app_orport_t *o)
   o->keys = NULL;
 }
 
-/* The directory client: it bootstraps the node list from the authorities
- * (--dir-authority, or the public network's) and keeps it fresh, with its
- * cache in the data directory.  It runs whenever evonion runs (not for
- * --list-fingerprint, --help, --version). */
-typedef struct app_dir_t {
-  bootstrap_t boot;
+/* The client role: the directory client bootstraps the node list from the
+ * authorities (--dir-authority, or the public network's) and keeps it fresh
+ * (cache in the data directory); the SOCKS ports (default 127.0.0.1:9050,
+ * none with --socks-port 0) carry streams over 3-hop circuits.  It runs
+ * whenever evonion runs (not for --list-fingerprint, --help, --version). */
+typedef struct app_client_t {
   dir_authorities_t auths;
-  dirclient_t *dc;
-} app_dir_t;
-
-static void
-dir_nodelist_cb(const nodelist_t *nl, int enough, void *arg)
-{
-  (void)arg;
-  log_info(LD_DIR, "Node list replaced: %zu relays (%s).", nodelist_count(nl),
-           enough ? "enough to build circuits" : "not enough yet");
-}
+  client_t *cl;
+} app_client_t;
 
 static int
-dir_start(app_dir_t *d, mainloop_t *ml, const evonion_config_t *cfg)
+client_role_start(app_client_t *d, mainloop_t *ml, const evonion_config_t *cfg)
 {
-  char err[256];
-  bootstrap_init(&d->boot);
+  char err[512];
   if (dirauth_list_parse(&d->auths, (const char *const *)cfg->dir_authorities.items,
                          (size_t)cfg->dir_authorities.n, err, sizeof(err)) < 0) {
     log_err(LD_CONFIG, "%s", err);
     return -1;
   }
-  dirclient_options_t o;
+  const char *ports[16];
+  client_options_t o;
   memset(&o, 0, sizeof(o));
   o.auths = &d->auths;
   o.data_dir = cfg->data_directory;
   o.testing_tor_network = cfg->testing_tor_network;
-  o.bootstrap = &d->boot;
-  o.on_nodelist = dir_nodelist_cb;
-  o.arg = d;
-  d->dc = dirclient_new(ml, &o);
-  return dirclient_start(d->dc);
+  o.socks_ports = ports;
+  o.n_socks_ports = config_socks_ports(cfg, ports, sizeof(ports) / sizeof(ports[0]));
+  o.socks_allow_nonlocal = cfg->socks_allow_nonlocal;
+  o.max_mem_in_queues = (size_t)cfg->max_mem_in_queues;
+  o.n_prebuilt = -1;
+  d->cl = client_start(ml, &o, err, sizeof(err));
+  if (!d->cl) {
+    log_err(LD_CONFIG, "%s", err);
+    return -1;
+  }
+  return 0;
 }
 
-/* Before mainloop_free (requests and timers live in the loop). */
+/* Before mainloop_free (requests, circuits and timers live in the loop). */
 static void
-dir_stop(app_dir_t *d)
+client_role_stop(app_client_t *d)
 {
-  dirclient_free(d->dc);
-  d->dc = NULL;
+  client_free(d->cl);
+  d->cl = NULL;
   dirauth_list_clear(&d->auths);
 }
 
@@ -258,16 +257,14 @@ app_run(const evonion_config_t *cfg)
   log_notice(LD_GENERAL, "evonion %s starting (libevent %s, %s); data directory %s",
              EVONION_VERSION, event_get_version(), OpenSSL_version(OPENSSL_VERSION),
              cfg->data_directory);
-  log_notice(LD_GENERAL, "This build has no SOCKS proxy or relay yet; it runs the event loop "
-             "until interrupted (Ctrl-C).");
-  app_dir_t dir;
-  memset(&dir, 0, sizeof(dir));
+  app_client_t client;
+  memset(&client, 0, sizeof(client));
   int rv = 1;
-  if (dir_start(&dir, ml, cfg) == 0)
+  if (client_role_start(&client, ml, cfg) == 0)
     rv = mainloop_run(ml) < 0 ? 1 : 0;
   event_free(sigint);
   event_free(sigterm);
-  dir_stop(&dir);
+  client_role_stop(&client);
   orport_stop(&orport);
   mainloop_free(ml);
   tls_ctx_free(orport.tls);

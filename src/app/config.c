@@ -57,6 +57,15 @@ const flag_def_t evonion_flags[] = {
     "Use tor's TestingTorNetwork relaxations (for a private test network with --dir-authority): "
     "relays may share a /16 or be on private addresses, directory retries come quickly.", 0, 0,
     0 },
+  { "socks-port", FLAG_STRING, NULL, CFG(socks_ports), "[ADDR:]PORT",
+    "Accept SOCKS4/4a/5 clients here (default 127.0.0.1:9050; a bare PORT means 127.0.0.1). "
+    "Repeatable; 0 turns the SOCKS proxy off.", 0, 0, FLAG_REPEATABLE },
+  { "socks-allow-nonlocal", FLAG_BOOL, NULL, CFG(socks_allow_nonlocal), NULL,
+    "Allow --socks-port on a non-loopback address (anyone who reaches it can use the proxy).",
+    0, 0, 0 },
+  { "max-mem-in-queues", FLAG_SIZE, "256 MBytes", CFG(max_mem_in_queues), "N",
+    "Bound on cells queued in all circuits; past it the circuits holding the most are closed.",
+    1048576, (int64_t)1 << 40, 0 },
   { NULL, FLAG_BOOL, NULL, 0, NULL, NULL, 0, 0, 0 },
 };
 
@@ -104,26 +113,53 @@ config_finish(evonion_config_t *cfg, char *err, size_t errlen)
              "authorities)");
     return -1;
   }
+  for (int i = 0; i < cfg->socks_ports.n; i++) {
+    const char *v = cfg->socks_ports.items[i];
+    if (strcmp(v, "0") == 0) {
+      if (cfg->socks_ports.n > 1) {
+        snprintf(err, errlen, "--socks-port 0 (no SOCKS port) cannot be combined with other "
+                 "--socks-port flags");
+        return -1;
+      }
+      continue;
+    }
+    long port = -1;
+    const char *colon = strrchr(v, ':');
+    const char *ps = colon ? colon + 1 : v;
+    char *end = NULL;
+    if (*ps)
+      port = strtol(ps, &end, 10);
+    if (port < 1 || port > 65535 || !end || *end) {
+      snprintf(err, errlen, "--socks-port: \"%s\" is not [ADDR:]PORT with PORT 1-65535 (or 0 "
+               "to turn SOCKS off)", v);
+      return -1;
+    }
+  }
   if (!cfg->data_directory) {
     cfg->data_directory = config_default_data_directory();
-    if (cfg->dir_authorities.n > 0) {
-    dir_authorities_t auths;
-    if (dirauth_list_parse(&auths, (const char *const *)cfg->dir_authorities.items,
-                           (size_t)cfg->dir_authorities.n, err, errlen) < 0)
-      return -1;
-    dirauth_list_clear(&auths);
-  }
-  if (cfg->testing_tor_network && cfg->dir_authorities.n == 0) {
-    snprintf(err, errlen, "--testing-tor-network needs --dir-authority (a test network's "
-             "authorities)");
-    return -1;
-  }
-  if (!cfg->data_directory) {
+    if (!cfg->data_directory) {
       snprintf(err, errlen, "no default data directory (HOME is not set): give --data-directory");
       return -1;
     }
   }
   return 0;
+}
+
+size_t
+config_socks_ports(const evonion_config_t *cfg, const char **out, size_t max)
+{
+  static const char *const dflt = "127.0.0.1:9050";
+  if (cfg->socks_ports.n == 0) {
+    if (max > 0)
+      out[0] = dflt;
+    return max > 0 ? 1 : 0;
+  }
+  size_t n = 0;
+  for (int i = 0; i < cfg->socks_ports.n && n < max; i++) {
+    if (strcmp(cfg->socks_ports.items[i], "0") != 0)
+      out[n++] = cfg->socks_ports.items[i];
+  }
+  return n;
 }
 
 char *

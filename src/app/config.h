@@ -21,6 +21,9 @@ typedef struct evonion_config_t {
   flag_list_t dir_authorities;         /**< --dir-authority lines (none: the public network's) */
   int testing_tor_network;             /**< --testing-tor-network: tor's TestingTorNetwork
                                             relaxations (dir/dirclient.h, client/path) */
+  flag_list_t socks_ports;             /**< --socks-port values (none: 127.0.0.1:9050; "0": off) */
+  int socks_allow_nonlocal;            /**< --socks-allow-nonlocal */
+  uint64_t max_mem_in_queues;          /**< --max-mem-in-queues, bytes */
 } evonion_config_t;
 
 /** The flag table (ends with a NULL name). */
@@ -32,6 +35,10 @@ int config_finish(evonion_config_t *cfg, char *err, size_t errlen);
 /** The default data directory: $HOME/.evonion, or %APPDATA%\evonion on Windows
  *  (x_free the result). */
 char *config_default_data_directory(void);
+/** The SOCKS ports to open, into out[0..max): the --socks-port values, the
+ *  default 127.0.0.1:9050 when none was given, nothing for "--socks-port 0".
+ *  Returns how many (the strings belong to cfg or are static). */
+size_t config_socks_ports(const evonion_config_t *cfg, const char **out, size_t max);
 /** Free the strings in cfg. */
 void config_free(evonion_config_t *cfg);
 
