@@ -161,7 +161,7 @@ def test_client_not_listed(net, relay):
 def start_evonion(net, name):
     node = net.add_process(name, [EVONION, '--or-port=127.0.0.1:{or_port}',
                                   '--data-directory={data_dir}/dd', '--nickname', name,
-                                  '--log', 'info'])
+                                  '--socks-port', '0', '--log', 'info'])
     net.wait_for_port(node.or_port, 60, node=node)
     rc, line = list_fingerprint(os.path.join(node.data_dir, 'dd'))
     fp = line.split(' ', 1)[1].replace(' ', '') if rc == 0 else None
