@@ -517,8 +517,8 @@ def _relay_cells(field):
 
 
 class CellStats:
-    """Collects a tor relay's CELL_STATS events (TestingEnableCellStatsEvent 1 is set here at run
-    time and reset on close).  Each circuit is keyed by the relay's own ids: (InboundConn,
+    """Collects a tor relay's CELL_STATS events (TestingEnableCellStatsEvent 1, TestingTorNetwork's
+    default, is set here anyway and left at 0 on close).  Each circuit is keyed by the relay's own ids: (InboundConn,
     InboundQueue) — a circuit in the relay's view.  totals() gives the relay cells the relay
     sent on each circuit (both directions)."""
 
@@ -532,7 +532,14 @@ class CellStats:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._lock = threading.Lock()
+        self._last_busy = time.monotonic()    # so the first wait_quiet spans a whole tick
         self._thread.start()
+        # TestingTorNetwork turns TestingEnableCellStatsEvent on by default, so a relay has been
+        # recording every cell since it started and the first events after subscribing carry
+        # that backlog (all circuits in one burst, events come once a second): wait until the
+        # events have been quiet for a while, then forget them.
+        self.wait_quiet(1.5, 5)
+        self.reset()
 
     def _run(self):
         while not self._stop.is_set():
@@ -551,6 +558,22 @@ class CellStats:
         with self._lock:
             self.lines += 1
             self.cells[key] = self.cells.get(key, 0) + n
+            if n >= 20:
+                self._last_busy = time.monotonic()
+
+    def wait_quiet(self, quiet, timeout):
+        """Wait (up to timeout s) until no event has reported 20 or more cells on a circuit for
+        `quiet` seconds (every transfer's last cells are then counted).  True if it got quiet."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                last = self._last_busy
+            now = time.monotonic()
+            if now - last >= quiet:
+                return True
+            if now >= deadline:
+                return False
+            time.sleep(0.1)
 
     def reset(self):
         with self._lock:

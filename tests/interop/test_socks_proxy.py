@@ -89,12 +89,13 @@ def setup(net, kind, evonion, dns, tag):
     """Bring the network up, point the exits at our DNS server, start the proxy."""
     with Timed('%s: network up (consensus%s)' % (tag, ' + tor client' if kind == 'tor' else '')):
         net.wait_for_consensus(timeout=240)
+    with Timed('%s: proxy ready' % tag):
+        proxy = sp.start_proxy(net, kind, evonion)
+    # after the proxy: starting evonion sends the relays SIGNAL RELOAD, which would reset this
     conf = dns.resolv_conf(os.path.join(net.base_dir, 'resolv-test.conf'))
     for e in net.exits:
         with net.control(e) as c:
             c.setconf(ServerDNSResolvConfFile=conf)
-    with Timed('%s: proxy ready' % tag):
-        proxy = sp.start_proxy(net, kind, evonion)
     print('%s: proxy %r; network timings %s' % (tag, proxy, net.timings), flush=True)
     return proxy
 
@@ -190,7 +191,7 @@ def wait_until(pred, timeout, poll=0.2):
 def busy_circuits_during(stats, transfers, cells_each):
     """Run transfers (functions of an on_first_byte callback) in threads, each one started when
     the previous one has received its first byte (so that circuit is open and carrying data);
-    then wait (up to 15 s) until the relay's CELL_STATS account for the cells of every transfer.
+    then wait (up to 15 s) until the relay's CELL_STATS have been quiet for 1.5 s.
     Returns (results, circuits with >= 90% of one transfer's cells, totals)."""
     stats.reset()
     results = [None] * len(transfers)
@@ -206,8 +207,7 @@ def busy_circuits_during(stats, transfers, cells_each):
     for th in ths:
         th.join()
     # CELL_STATS arrive once a second; the last second of the transfers comes after they end
-    want = 0.95 * cells_each * len(transfers)
-    wait_until(lambda: sum(stats.totals().values()) >= want, 15)
+    stats.wait_quiet(1.5, 15)
     return results, stats.busy(int(0.9 * cells_each)), stats.totals()
 
 
