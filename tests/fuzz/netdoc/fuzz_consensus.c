@@ -12,14 +12,17 @@ static size_t n_certs;
 static uint8_t auths[CONS_MAX_AUTHORITIES][DIGEST_LEN];
 static size_t n_auths;
 
-/* The fuzz build does not define EVONION_SOURCE_ROOT: look for the vectors
- * from the source root (fuzzing by hand) or from a build directory inside it
- * (meson test). */
+/* The captured certificates: from the source root the build names
+ * (EVONION_SOURCE_ROOT), else relative to the source root (fuzzing by hand)
+ * or to a build directory inside it. */
 static void
 load_certs(void)
 {
-  static const char *const paths[] = { "tests/vectors/dir/keys-all",
-                                       "../tests/vectors/dir/keys-all" };
+  static const char *const paths[] = {
+#ifdef EVONION_SOURCE_ROOT
+    EVONION_SOURCE_ROOT "/tests/vectors/dir/keys-all",
+#endif
+    "tests/vectors/dir/keys-all", "../tests/vectors/dir/keys-all" };
   FILE *f = NULL;
   for (size_t i = 0; !f && i < sizeof(paths) / sizeof(paths[0]); i++)
     f = fopen(paths[i], "rb");
