@@ -87,7 +87,7 @@ def first_line_with(text, needle):
 
 def start_evonion(net, nickname, auth_values, extra=()):
     argv = [EVONION, '--data-directory', '{data_dir}', '--log-file', '{data_dir}/notice.log',
-            '--log', 'info', '--testing-tor-network'] + list(extra)
+            '--log', 'info', '--testing-tor-network', '--socks-port', '0'] + list(extra)
     for v in auth_values:
         argv += ['--dir-authority', v]
     return net.add_process(nickname, argv, port_names=())
