@@ -98,6 +98,8 @@ circuit_mux_attach(circ_mux_t *mux, circuit_t *c)
   c->circ_id = channel_alloc_circ_id(mux->ch, id_in_use, mux);
   c->mux_prev = NULL;
   c->mux_next = mux->circs;
+  if (!mux->circs)
+    channel_set_idle_timeout(mux->ch, 0); /* a channel with circuits is not idle */
   if (mux->circs)
     mux->circs->mux_prev = c;
   mux->circs = c;
@@ -177,13 +179,25 @@ circuit_mux_detach(circuit_t *c)
     c->mux_next->mux_prev = c->mux_prev;
   c->mux_next = c->mux_prev = NULL;
   c->mux = NULL;
+  /* the last circuit gone: the channel closes if it stays idle (chanmgr.h) */
+  if (!mux->circs && channel_get_state(mux->ch) == CHANNEL_STATE_OPEN)
+    channel_set_idle_timeout(mux->ch, CHANNEL_IDLE_TIMEOUT);
 }
 
 void
 circuit_mux_queue_cell(circuit_t *c, const cell_t *cell)
 {
-  if (!c->mux)
+  circ_mux_t *mux = c->mux;
+  if (!mux)
     return;
+  /* Fast path: nothing waits anywhere on this channel and its outbuf has
+   * room, so the round robin would send this cell right now. */
+  if (!mux->active_tail && !mux->flushing && !c->ctx->sched_paused &&
+      channel_get_state(mux->ch) == CHANNEL_STATE_OPEN &&
+      !conn_outbuf_is_full(channel_to_conn(mux->ch))) {
+    channel_send_cell(mux->ch, cell);
+    return;
+  }
   cellq_node_t *n = x_malloc(sizeof(*n));
   n->next = NULL;
   n->cell = *cell;

@@ -266,6 +266,13 @@ cond_finished(void *arg)
   return P.failed || (P.done && P.ended);
 }
 
+static int
+cond_no_conns(void *arg)
+{
+  (void)arg;
+  return mainloop_n_conns(P.ml) == 0;
+}
+
 /* ---- arguments ---- */
 
 static int
@@ -395,6 +402,8 @@ main(int argc, char **argv)
     circuit_close(P.circ);
   circuit_ctx_free(ctx);
   chanmgr_free(cm);
+  /* let the channel close (its DESTROY flushed) before the loop goes */
+  mainloop_run_until(P.ml, cond_no_conns, NULL, 5);
   mainloop_free(P.ml);
   tls_ctx_free(tls);
   evbuffer_free(P.hdr);

@@ -12,6 +12,7 @@
 #include "lib/alloc.h"
 #include "lib/log.h"
 #include "or/chanmgr.h"
+#include "or/channel_st.h"
 #include "or/circuit.h"
 #include "or/circuit_st.h"
 #include "or/stream.h"
@@ -264,11 +265,15 @@ START_TEST(test_build_three_hops)
   ck_assert(fc->ext_had_ipv4 && fc->ext_had_rsa && fc->ext_had_ed);
   ck_assert_int_eq(fc->n_unrecognized, 0);
   ck_assert_int_eq(circuit_dirty_since(c), 0);
+  /* a channel that carries circuits never idles out */
+  channel_t *ch = circuit_get_channel(c);
+  ck_assert(ch->idle_timeout <= 0);
   /* our close sends DESTROY; the owner hears CLOSED (local) */
   circuit_close(c);
   ck_assert(mainloop_run_until(ml, cond_circ_gone, &o, 5));
   ck_assert_int_eq(o.closed, 1);
   ck_assert_int_eq(o.remote, 0);
+  ck_assert(ch->idle_timeout == CHANNEL_IDLE_TIMEOUT);
   ck_assert(mainloop_run_until(ml, cond_fc_destroyed, fc, 5));
 }
 END_TEST
