@@ -188,9 +188,10 @@ mainloop_free(mainloop_t *ml)
 {
   if (!ml)
     return;
-  /* Close what is still open; conn_free_ removes each from its groups. */
+  /* Close what is still open, and what is still flushing before its close;
+   * conn_free_ removes each from its groups. */
   for (conn_t *c = ml->conns; c; c = c->next)
-    if (!c->marked)
+    if (!c->marked || (c->close_after_flush && !c->in_sweep))
       conn_mark_for_close(c);
   sweep_cb(-1, 0, ml);
   conn_ratelim_free_(ml);
