@@ -723,6 +723,80 @@ START_TEST(test_no_channel)
 }
 END_TEST
 
+static void
+set_sendme_params(int emit, int accept)
+{
+  circuit_params_t p;
+  circuit_params_default(&p);
+  p.sendme_emit_min_version = emit;
+  p.sendme_accept_min_version = accept;
+  circuit_ctx_set_params(cc, &p);
+}
+
+/* A version-0 circuit SENDME: accepted when sendme_accept_min_version is 0
+ * (the window opens), refused (PROTOCOL) when it is 1. */
+static void
+sendme_v0_case(int accept)
+{
+  circ_obs_t o;
+  sobs_t so;
+  set_sendme_params(1, accept);
+  fr->auto_stream_sendme = 1;
+  circuit_t *c = build(&o, 3);
+  fcirc_t *fc = fake_relay_find(fr, circuit_get_id(c));
+  open_stream(&so, c);
+  wait_connected(&so);
+  app_send(&so, 150 * 498);
+  int want = 150;
+  ck_assert(mainloop_run_until(ml, cond_cells, &want, 10));
+  int before = circuit_package_window(c, -1);
+  fake_relay_send(fr, fc, 2, RELAY_COMMAND_SENDME, 0, NULL, 0);
+  if (accept) {
+    ck_assert(mainloop_run_until(ml, cond_circ_gone, &o, 10));
+    ck_assert_int_eq(o.reason, DESTROY_REASON_PROTOCOL);
+  } else {
+    /* (a DROP is ignored too) */
+    fake_relay_send(fr, fc, 2, RELAY_COMMAND_DROP, 0, NULL, 0);
+    ck_assert(!mainloop_run_until(ml, cond_circ_gone, &o, 0.5));
+    ck_assert_int_eq(circuit_package_window(c, -1), before + CIRCWINDOW_INCREMENT);
+    ck_assert(circuit_is_open(c));
+  }
+  close_edge(&so);
+}
+
+START_TEST(test_sendme_v0_accepted)
+{
+  sendme_v0_case(0);
+}
+END_TEST
+
+START_TEST(test_sendme_v0_refused)
+{
+  sendme_v0_case(1);
+}
+END_TEST
+
+/* sendme_emit_min_version 0: our circuit SENDMEs are version 0 (empty). */
+START_TEST(test_sendme_emit_v0)
+{
+  circ_obs_t o;
+  sobs_t so;
+  set_sendme_params(0, 0);
+  fr->echo = fr->auto_circ_sendme = fr->auto_stream_sendme = 1;
+  circuit_t *c = build(&o, 3);
+  fcirc_t *fc = fake_relay_find(fr, circuit_get_id(c));
+  open_stream(&so, c);
+  wait_connected(&so);
+  app_send(&so, 250 * 498);
+  want_t w = { so.app->got, 250 * 498 };
+  ck_assert(mainloop_run_until(ml, cond_have, &w, 20));
+  ck_assert_int_ge(fc->sendme_v0, 2);
+  ck_assert_int_eq(fc->sendme_ok, 0);
+  ck_assert_int_eq(fc->sendme_bad, 0);
+  close_edge(&so);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -732,6 +806,9 @@ unit_suite(void)
     { "stream_echo", test_stream_echo, 90 },
     { "sendme_wrong_tag", test_sendme_wrong_tag, 30 },
     { "sendme_unexpected", test_sendme_unexpected, 30 },
+    { "sendme_v0_accepted", test_sendme_v0_accepted, 30 },
+    { "sendme_v0_refused", test_sendme_v0_refused, 30 },
+    { "sendme_emit_v0", test_sendme_emit_v0, 30 },
     { "windows_block_edge", test_windows_block_edge, 60 },
     { "scheduler_fairness", test_scheduler_fairness, 60 },
     { "oom_closes_biggest", test_oom_closes_biggest, 60 },
