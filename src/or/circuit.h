@@ -98,8 +98,8 @@ typedef void (*circuit_cb_t)(circuit_t *circ, circuit_event_t ev, void *arg);
 void circuit_params_default(circuit_params_t *p);
 
 /** Create the circuit layer of one event loop.  cm (borrowed, may be NULL if
- *  only circuit_launch_on_channel() is used) gives channels.  Returns the
- *  context (free with circuit_ctx_free). */
+ *  only circuit_launch_on_channel() is used) gives channels; free the context
+ *  before cm.  Returns the context (free with circuit_ctx_free). */
 circuit_ctx_t *circuit_ctx_new(mainloop_t *ml, chanmgr_t *cm);
 /** Close every circuit at once (their owners are not called back: they are
  *  going away too; stream owners do hear STREAM_EV_END), detach from

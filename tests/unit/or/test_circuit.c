@@ -723,6 +723,42 @@ START_TEST(test_no_channel)
 }
 END_TEST
 
+/* Two circuits launched at once to the same first hop share one connect. */
+START_TEST(test_chanmgr_shares_pending)
+{
+  circ_hop_t path[3];
+  fake_relay_path(fr, path, 3);
+  circ_obs_t oa, ob;
+  memset(&oa, 0, sizeof(oa));
+  memset(&ob, 0, sizeof(ob));
+  oa.c = circuit_launch(cc, path, 3, circ_cb, &oa);
+  ob.c = circuit_launch(cc, path, 2, circ_cb, &ob);
+  ck_assert(mainloop_run_until(ml, cond_circ_done, &oa, 20));
+  ck_assert(mainloop_run_until(ml, cond_circ_done, &ob, 20));
+  ck_assert_int_eq(oa.built + ob.built, 2);
+  ck_assert_uint_eq(chanmgr_n_launched(cm), 1);
+  ck_assert_int_eq(chanmgr_n_channels(cm), 1);
+  ck_assert_int_eq(fr->n_accepted, 1);
+  ck_assert_ptr_eq(chanmgr_find_open(cm, path[0].rsa_id), circuit_get_channel(oa.c));
+}
+END_TEST
+
+/* A first hop whose identity is not the one asked for: no channel, FAILED. */
+START_TEST(test_wrong_identity)
+{
+  circ_hop_t path[1];
+  fake_relay_path(fr, path, 1);
+  path[0].rsa_id[0] ^= 1;
+  circ_obs_t o;
+  memset(&o, 0, sizeof(o));
+  o.c = circuit_launch(cc, path, 1, circ_cb, &o);
+  ck_assert(mainloop_run_until(ml, cond_circ_gone, &o, 20));
+  ck_assert_int_eq(o.failed, 1);
+  ck_assert_int_eq(o.reason, DESTROY_REASON_CHANNEL_CLOSED);
+  ck_assert_ptr_null(chanmgr_find_open(cm, path[0].rsa_id));
+}
+END_TEST
+
 static void
 set_sendme_params(int emit, int accept)
 {
@@ -820,6 +856,8 @@ unit_suite(void)
     { "channel_close", test_channel_close, 30 },
     { "build_timeout", test_build_timeout, 30 },
     { "no_channel", test_no_channel, 30 },
+    { "chanmgr_shares_pending", test_chanmgr_shares_pending, 30 },
+    { "wrong_identity", test_wrong_identity, 30 },
   };
   testutil_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), setup, teardown);
   return s;
