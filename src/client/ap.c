@@ -11,8 +11,13 @@
 /** Attempts per request: the first stream and one retry (issue: "a stream not
  *  yet connected is retried once on a new circuit"). */
 #define AP_MAX_ATTEMPTS 2
+/** Seconds a stream may wait for CONNECTED/RESOLVED before we give up on its
+ *  circuit (tor: 10 s for the first attempt, 15 s after; CircuitStreamTimeout). */
+#define AP_STREAM_TIMEOUT_FIRST 10.0
+#define AP_STREAM_TIMEOUT_LATER 15.0
 
 struct ap_ctx_t {
+  mainloop_t *ml;
   circpool_t *pool;
   int closing;                   /**< shutting down: no new attempts */
   unsigned n_streams, n_retries;
@@ -30,6 +35,7 @@ typedef struct ap_conn_t {
   stream_t *stream;
   const circuit_t *last_circ;    /**< the circuit of the failed attempt (avoided on retry) */
   int attempts;
+  mtimer_t *timer;               /**< the stream's CONNECTED/RESOLVED deadline */
   int app_eof;                   /**< the application closed its side before the stream existed */
   int done;                      /**< final reply sent or stream over: no new attempts */
 } ap_conn_t;
@@ -154,6 +160,7 @@ stream_event(stream_t *s, stream_event_t ev, const stream_info_t *info, void *ar
 {
   ap_conn_t *a = arg;
   (void)s;
+  mtimer_cancel(a->timer);
   switch (ev) {
   case STREAM_EV_CONNECTED:
     log_info(LD_APP, "stream %u to %s:%u connected", (unsigned)stream_get_id(s), a->req.host,
@@ -217,8 +224,30 @@ got_circuit(circuit_t *circ, const char *err, void *arg)
     fail(a, SOCKS5_REP_GENERAL_FAILURE, "could not open a stream on the circuit");
     return;
   }
+  mtimer_schedule(a->timer, a->attempts > 1 ? AP_STREAM_TIMEOUT_LATER : AP_STREAM_TIMEOUT_FIRST);
   if (a->app_eof && !is_resolve(a))
     stream_edge_eof(a->stream);
+}
+
+/* No CONNECTED / RESOLVED in time: end the stream (END TIMEOUT to the exit)
+ * and try another circuit once, else answer "TTL expired" as tor does. */
+static void
+stream_timeout(mtimer_t *t, void *arg)
+{
+  ap_conn_t *a = arg;
+  (void)t;
+  if (!a->stream || stream_is_connected(a->stream))
+    return;
+  log_info(LD_APP, "stream to %s:%u: no answer from the exit in time", a->req.host,
+           (unsigned)a->req.port);
+  stream_close(a->stream, END_REASON_TIMEOUT);
+  a->stream = NULL;
+  if (a->attempts < AP_MAX_ATTEMPTS && !a->ctx->closing) {
+    a->ctx->n_retries++;
+    ap_attempt(a);
+    return;
+  }
+  fail(a, SOCKS5_REP_TTL_EXPIRED, "timed out waiting for the exit");
 }
 
 static void
@@ -271,6 +300,7 @@ hook_closed(conn_t *c, void *arg)
   circpool_cancel(a->creq);
   if (a->stream)
     stream_edge_closed(a->stream);
+  mtimer_free(a->timer);
   x_free(a);
 }
 
@@ -284,9 +314,10 @@ static const socks_edge_hooks_t ap_hooks = {
 /* --- API -------------------------------------------------------------------- */
 
 ap_ctx_t *
-ap_ctx_new(circpool_t *pool)
+ap_ctx_new(mainloop_t *ml, circpool_t *pool)
 {
   ap_ctx_t *ctx = x_calloc(1, sizeof(*ctx));
+  ctx->ml = ml;
   ctx->pool = pool;
   return ctx;
 }
@@ -314,12 +345,14 @@ ap_handle_socks_request(socks_conn_t *sc, const socks_request_t *req, void *arg)
   ap_conn_t *a = x_calloc(1, sizeof(*a));
   a->ctx = ctx;
   a->sc = sc;
+  a->timer = mtimer_new(ctx->ml, stream_timeout, a);
   a->req = *req;
   if (req->command == SOCKS_CMD_RESOLVE_PTR)
     make_ptr_name(&req->addr, a->resolve_name, sizeof(a->resolve_name));
   make_iso_key(a);
   a->edge = socks_conn_take_edge(sc, &ap_hooks, a);
   if (!a->edge) {
+    mtimer_free(a->timer);
     x_free(a);
     socks_conn_reply_error(sc, SOCKS5_REP_GENERAL_FAILURE);
     return;

@@ -11,7 +11,9 @@
  * retried once on another circuit; otherwise, and after the retry, the client
  * gets the SOCKS error tor maps from the END reason.  A stream that ends after
  * it connected closes the client's connection once what was received is
- * flushed. */
+ * flushed.  A stream that gets no CONNECTED (RESOLVED) within 10 s (15 s on
+ * the retry) is ended with reason TIMEOUT and retried the same way; the
+ * client finally hears "TTL expired", like tor's. */
 #ifndef EVONION_CLIENT_AP_H
 #define EVONION_CLIENT_AP_H
 
@@ -20,8 +22,8 @@
 
 typedef struct ap_ctx_t ap_ctx_t;
 
-/** A new AP layer serving requests with circuits from pool (borrowed). */
-ap_ctx_t *ap_ctx_new(circpool_t *pool);
+/** A new AP layer on ml serving requests with circuits from pool (borrowed). */
+ap_ctx_t *ap_ctx_new(mainloop_t *ml, circpool_t *pool);
 
 /** Start shutting down: streams that end from now on are not retried (call
  *  before freeing the circuit pool and the circuit layer). */

@@ -52,8 +52,13 @@ struct circpool_t {
   mtimer_t *process;           /**< zero-delay: serve requests */
   mtimer_t *tick;              /**< housekeeping */
   unsigned n_launched, n_built, next_serial;
+  int fail_streak;             /**< builds failed in a row (reset by a built one) */
+  double prebuild_after;       /**< no pre-building before this (back-off) */
   int freeing;
 };
+
+/** Pre-building backs off after failures: 0.5 s doubling up to this. */
+#define CIRCPOOL_PREBUILD_BACKOFF_MAX 60.0
 
 static double
 now_mono(void)
@@ -222,6 +227,11 @@ static void
 keep_prebuilt(circpool_t *p)
 {
   const char *err;
+  if (now_mono() < p->prebuild_after) {
+    if (!mtimer_is_pending(p->process))
+      mtimer_schedule(p->process, p->prebuild_after - now_mono());
+    return;
+  }
   int want = p->o.n_prebuilt - n_clean(p);
   for (int i = 0; i < want && p->nl && p->enough; i++) {
     if (!launch(p, CIRCPOOL_PREBUILT_PORT, &err))
@@ -351,6 +361,8 @@ circ_event(circuit_t *circ, circuit_event_t ev, void *arg)
   if (ev == CIRCUIT_EV_BUILT) {
     pc->built = 1;
     p->n_built++;
+    p->fail_streak = 0;
+    p->prebuild_after = 0;
     log_info(LD_CIRC, "circuit %u built", pc->serial);
     if (p->o.guards)
       guard_note_success(p->o.guards, pc->guard_id, (int64_t)time(NULL));
@@ -369,11 +381,22 @@ circ_event(circuit_t *circ, circuit_event_t ev, void *arg)
   } else {
     log_info(LD_CIRC, "circuit %u %s: %s", pc->serial,
              ev == CIRCUIT_EV_FAILED ? "failed" : "closed", circuit_close_message(circ));
-    if (ev == CIRCUIT_EV_FAILED && p->o.guards && !circuit_close_is_remote(circ)) {
-      /* No DESTROY from the path: we could not reach the guard, or the build
-       * timed out.  Counted against the guard, so that the next circuit tries
-       * another one (tor: "guard failure"); a refusal by a later hop is not. */
-      guard_note_failure(p->o.guards, pc->guard_id, (int64_t)time(NULL));
+    if (ev == CIRCUIT_EV_FAILED) {
+      if (p->o.guards && circuit_n_hops_built(circ) == 0) {
+        /* The guard never answered our CREATE2 (no channel, or it timed
+         * out): tor's "guard failure", so that the next circuit tries
+         * another guard.  A refusal by a later hop is not the guard's. */
+        guard_note_failure(p->o.guards, pc->guard_id, (int64_t)time(NULL));
+      }
+      /* Back off before pre-building again, so that a dead relay or a
+       * broken network does not make us launch circuits in a loop. */
+      double delay = 0.5;
+      for (int i = 0; i < p->fail_streak && delay < CIRCPOOL_PREBUILD_BACKOFF_MAX; i++)
+        delay *= 2;
+      if (delay > CIRCPOOL_PREBUILD_BACKOFF_MAX)
+        delay = CIRCPOOL_PREBUILD_BACKOFF_MAX;
+      p->fail_streak++;
+      p->prebuild_after = now_mono() + delay;
     }
     forget_circ(p, pc);
   }

@@ -141,7 +141,7 @@ client_start(mainloop_t *ml, const client_options_t *o, char *err, size_t errlen
   if (o->n_socks_ports == 0)
     po.n_prebuilt = 0;           /* nothing will use them */
   cl->pool = circpool_new(&po);
-  cl->ap = ap_ctx_new(cl->pool);
+  cl->ap = ap_ctx_new(ml, cl->pool);
 
   if (start_socks(cl, o, err, errlen) < 0) {
     client_free(cl);

@@ -436,6 +436,12 @@ circuit_is_open(const circuit_t *c)
 }
 
 int
+circuit_n_hops_built(const circuit_t *c)
+{
+  return c->n_built;
+}
+
+int
 circuit_n_hops(const circuit_t *c)
 {
   return c->n_hops;

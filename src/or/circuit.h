@@ -155,6 +155,9 @@ uint8_t circuit_close_reason(const circuit_t *circ);
 int circuit_close_is_remote(const circuit_t *circ);
 /** A human-readable close reason ("" while open). */
 const char *circuit_close_message(const circuit_t *circ);
+/** Hops whose handshake finished (0: the first hop never answered CREATE2,
+ *  e.g. no channel to it; circuit_n_hops() once built). */
+int circuit_n_hops_built(const circuit_t *circ);
 /** Set the owner's callback (e.g. when handing the circuit to another owner). */
 void circuit_set_callback(circuit_t *circ, circuit_cb_t cb, void *arg);
 
