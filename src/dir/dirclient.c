@@ -35,7 +35,10 @@ typedef struct dir_req_t {
   dirclient_t *dc;
   conn_t *conn;              /* NULL: slot free */
   req_kind_t kind;
-  size_t auth;               /* index into dc->auths.v */
+  size_t auth;               /* index into dc->auths.v (unused when tunnelled) */
+  int tunnelled;             /* over the transport hook (BEGIN_DIR), not a DirPort */
+  char *path;                /* owned: to retry it at a DirPort */
+  size_t max_body;
   md_wanted_t digests;       /* REQ_MDS: what was asked for (owned) */
 } dir_req_t;
 
@@ -58,6 +61,11 @@ struct dirclient_t {
   dir_req_t reqs[MAX_REQUESTS];
   mtimer_t *cons_timer, *certs_timer, *md_timer;
   dirsched_backoff_t bo_cons, bo_certs, bo_md;
+  dirclient_tunnel_fn tunnel;  /* the transport hook (NULL: DirPorts only) */
+  void *tunnel_arg;
+  int tunnel_blocked;        /* a tunnelled request failed: DirPorts until tunnel_timer */
+  mtimer_t *tunnel_timer;
+  dirsched_backoff_t bo_tunnel;
   size_t next_auth;
   int64_t next_cons_fetch;
   int64_t protocols_warned_for;  /* valid-after of the consensus already warned about */
@@ -153,19 +161,74 @@ n_in_flight(const dirclient_t *dc, req_kind_t kind)
 
 static void request_done_cb(dirconn_result_t *res, void *arg);
 
-/* Start a request of kind for path at authority auth (takes digests).
- * Returns 0, or -1 (logged; the caller schedules a retry). */
+/* 1 if the next request should go through the transport hook: one is set,
+ * there is enough directory information to build circuits, and no
+ * tunnelled request failed recently. */
 static int
-start_request(dirclient_t *dc, req_kind_t kind, size_t auth, const char *path, size_t max_body,
-              md_wanted_t *digests)
+tunnel_usable(const dirclient_t *dc)
+{
+  return dc->tunnel && dc->enough && !dc->tunnel_blocked;
+}
+
+/* Take a free slot and fill it (takes digests); NULL if none (digests freed). */
+static dir_req_t *
+claim_req(dirclient_t *dc, req_kind_t kind, size_t auth, const char *path, size_t max_body,
+          md_wanted_t *digests)
 {
   dir_req_t *r = find_free_req(dc);
   if (!r) {
     if (digests)
       FREE_AND_NULL(x_free, digests->d);
+    return NULL;
+  }
+  memset(r, 0, sizeof(*r));
+  r->dc = dc;
+  r->kind = kind;
+  r->auth = auth;
+  r->path = x_strdup(path);
+  r->max_body = max_body;
+  if (digests) {
+    r->digests = *digests;
+    memset(digests, 0, sizeof(*digests));
+  }
+  return r;
+}
+
+static void
+release_req(dir_req_t *r)
+{
+  FREE_AND_NULL(x_free, r->digests.d);
+  FREE_AND_NULL(x_free, r->path);
+  memset(r, 0, sizeof(*r));
+}
+
+/* Run r over the transport hook.  Returns 0, or -1 (the hook cannot now). */
+static int
+start_tunnelled(dirclient_t *dc, dir_req_t *r)
+{
+  conn_t *c = dc->tunnel(dc->tunnel_arg);
+  if (!c)
+    return -1;
+  dirconn_request_t req = { r->path, NULL, r->max_body, 0, 0, request_done_cb, r };
+  if (dirconn_start(c, &req) < 0) {
+    if (!conn_is_marked(c))
+      conn_mark_for_close(c);
     return -1;
   }
-  const dir_authority_t *a = &dc->auths.v[auth];
+  r->conn = c;
+  r->tunnelled = 1;
+  dc->stats.n_requests++;
+  dc->stats.n_tunnel_requests++;
+  log_info(LD_DIR, "Fetching %.60s%s over BEGIN_DIR (a one-hop circuit to a directory cache)",
+           r->path, strlen(r->path) > 60 ? "..." : "");
+  return 0;
+}
+
+/* Run r at the DirPort of authority r->auth.  Returns 0 or -1. */
+static int
+start_direct(dirclient_t *dc, dir_req_t *r)
+{
+  const dir_authority_t *a = &dc->auths.v[r->auth];
   struct sockaddr_in sin;
   memset(&sin, 0, sizeof(sin));
   sin.sin_family = AF_INET;
@@ -174,26 +237,36 @@ start_request(dirclient_t *dc, req_kind_t kind, size_t auth, const char *path, s
   char host[64], ip[48];
   netaddr_format(&a->ipv4, ip, sizeof(ip));
   snprintf(host, sizeof(host), "%s:%u", ip, (unsigned)a->dir_port);
-  memset(r, 0, sizeof(*r));
-  r->dc = dc;
-  r->kind = kind;
-  r->auth = auth;
-  if (digests) {
-    r->digests = *digests;
-    memset(digests, 0, sizeof(*digests));
-  }
-  dirconn_request_t req = { path, host, max_body, 0, 0, request_done_cb, r };
+  dirconn_request_t req = { r->path, host, r->max_body, 0, 0, request_done_cb, r };
+  r->tunnelled = 0;
   r->conn = dirconn_connect_tcp(dc->ml, (struct sockaddr *)&sin, sizeof(sin), &req);
-  if (!r->conn) {
-    FREE_AND_NULL(x_free, r->digests.d);
-    memset(r, 0, sizeof(*r));
+  if (!r->conn)
     return -1;
-  }
   dc->stats.n_requests++;
+  dc->stats.n_dirport_requests++;
   char name[96];
   auth_name(a, name, sizeof(name));
-  log_info(LD_DIR, "Fetching %.60s%s from %s", path, strlen(path) > 60 ? "..." : "", name);
+  log_info(LD_DIR, "Fetching %.60s%s from %s", r->path, strlen(r->path) > 60 ? "..." : "",
+           name);
   return 0;
+}
+
+/* Start a request of kind for path (takes digests): over the transport hook
+ * when it is usable, else (or if the hook cannot now) at authority auth's
+ * DirPort.  Returns 0, or -1 (logged; the caller schedules a retry). */
+static int
+start_request(dirclient_t *dc, req_kind_t kind, size_t auth, const char *path, size_t max_body,
+              md_wanted_t *digests)
+{
+  dir_req_t *r = claim_req(dc, kind, auth, path, max_body, digests);
+  if (!r)
+    return -1;
+  if (tunnel_usable(dc) && start_tunnelled(dc, r) == 0)
+    return 0;
+  if (start_direct(dc, r) == 0)
+    return 0;
+  release_req(r);
+  return -1;
 }
 
 /* ---- consensus ---- */
@@ -338,25 +411,32 @@ static void
 accept_consensus(dirclient_t *dc, consensus_t *c, const char *src, int from_cache)
 {
   if (dc->cons && c->valid_after <= dc->cons->valid_after) {
+    /* A cache that has not caught up yet: ask again after a back-off (not at
+     * the refresh time computed from ours again: that may be past). */
     log_info(LD_DIR, "The consensus from %s is not newer than ours; keeping ours.", src);
     consensus_free(c);
-  } else {
-    consensus_free(dc->cons);
-    dc->cons = c;
-    FREE_AND_NULL(x_free, dc->cons_digests.d);
-    collect_digests(c, &dc->cons_digests);
-    mdstore_retain(dc->mds, &dc->cons_digests);
-    if (dc->md_cache_text) {
-      load_cached_mds(dc, dc->md_cache_text, dc->md_cache_len);
-      dc->md_cache_text = NULL;
-    }
-    dc->stats.n_consensus_accepted++;
-    dc->stats.used_cached_consensus = from_cache;
-    if (!from_cache && dc->data_dir)
-      dircache_write(dc->data_dir, DIRCACHE_CONSENSUS, c->text, c->text_len);
-    check_protocols(dc, c);
-    if (!from_cache)
-      log_consensus_summary(dc, "New consensus");
+    consensus_failed(dc);
+    return;
+  }
+  consensus_free(dc->cons);
+  dc->cons = c;
+  FREE_AND_NULL(x_free, dc->cons_digests.d);
+  collect_digests(c, &dc->cons_digests);
+  mdstore_retain(dc->mds, &dc->cons_digests);
+  if (dc->md_cache_text) {
+    load_cached_mds(dc, dc->md_cache_text, dc->md_cache_len);
+    dc->md_cache_text = NULL;
+  }
+  dc->stats.n_consensus_accepted++;
+  dc->stats.used_cached_consensus = from_cache;
+  if (!from_cache && dc->data_dir)
+    dircache_write(dc->data_dir, DIRCACHE_CONSENSUS, c->text, c->text_len);
+  check_protocols(dc, c);
+  if (!from_cache) {
+    char va[32];
+    fmt_time(c->valid_after, va, sizeof(va));
+    log_info(LD_DIR, "Accepted the consensus valid-after %s UTC from %s.", va, src);
+    log_consensus_summary(dc, "New consensus");
   }
   dirsched_backoff_succeeded(&dc->bo_cons);
   int64_t now = dc_now(dc);
@@ -601,18 +681,52 @@ handle_md_body(dirclient_t *dc, const md_wanted_t *digests, const char *body, si
 
 /* ---- the callback of every request ---- */
 
+/* A tunnelled request failed: use the DirPorts for a while, and run this
+ * request again at once at an authority's DirPort.  Returns 1 if it was
+ * restarted there (r keeps its slot), 0 if not. */
+static int
+tunnel_failed(dirclient_t *dc, dir_req_t *r, const dirconn_result_t *res)
+{
+  dc->stats.n_tunnel_failures++;
+  double wait = dirsched_backoff_failed(&dc->bo_tunnel, dc->opts.rnd);
+  dc->tunnel_blocked = 1;
+  mtimer_schedule(dc->tunnel_timer, wait);
+  log_info(LD_DIR, "Directory request over BEGIN_DIR failed (%s): %s; asking an authority's "
+           "DirPort instead, and no BEGIN_DIR for %.1f s.",
+           dirconn_status_to_string(res->status), res->reason, wait);
+  r->auth = pick_authority(dc, (size_t)-1);
+  r->conn = NULL;
+  return start_direct(dc, r) == 0;
+}
+
+static void
+tunnel_timer_cb(mtimer_t *t, void *arg)
+{
+  dirclient_t *dc = arg;
+  (void)t;
+  dc->tunnel_blocked = 0;
+}
+
 static void
 request_done_cb(dirconn_result_t *res, void *arg)
 {
   dir_req_t *r = arg;
   dirclient_t *dc = r->dc;
+  if (r->tunnelled && res->status != DIRCONN_OK && tunnel_failed(dc, r, res))
+    return;
   char src[96];
-  auth_name(&dc->auths.v[r->auth], src, sizeof(src));
+  if (r->tunnelled)
+    snprintf(src, sizeof(src), "a directory cache over BEGIN_DIR");
+  else
+    auth_name(&dc->auths.v[r->auth], src, sizeof(src));
+  if (r->tunnelled && res->status == DIRCONN_OK)
+    dirsched_backoff_succeeded(&dc->bo_tunnel);
   req_kind_t kind = r->kind;
-  size_t auth = r->auth;
+  size_t auth = r->tunnelled ? (size_t)-1 : r->auth;
   md_wanted_t digests = r->digests;
   r->conn = NULL;  /* the slot is free again (dirconn closes the connection) */
   memset(&r->digests, 0, sizeof(r->digests));
+  FREE_AND_NULL(x_free, r->path);
   if (res->status != DIRCONN_OK) {
     dc->stats.n_failures++;
     log_info(LD_DIR, "Directory request to %s failed (%s): %s", src,
@@ -730,11 +844,13 @@ dirclient_new(mainloop_t *ml, const dirclient_options_t *opts)
   dc->cons_timer = mtimer_new(ml, cons_timer_cb, dc);
   dc->certs_timer = mtimer_new(ml, certs_timer_cb, dc);
   dc->md_timer = mtimer_new(ml, md_timer_cb, dc);
+  dc->tunnel_timer = mtimer_new(ml, tunnel_timer_cb, dc);
   double base = opts->testing_tor_network ? DIRSCHED_TESTING_BACKOFF_BASE : DIRSCHED_BACKOFF_BASE;
   double cap = opts->testing_tor_network ? DIRSCHED_TESTING_BACKOFF_CAP : DIRSCHED_BACKOFF_CAP;
   dirsched_backoff_init(&dc->bo_cons, base, cap);
   dirsched_backoff_init(&dc->bo_certs, base, cap);
   dirsched_backoff_init(&dc->bo_md, base, cap);
+  dirsched_backoff_init(&dc->bo_tunnel, base, cap);
   dc->next_auth = dc->auths.n ? (size_t)dc->opts.rnd(dc->auths.n) : 0;
   return dc;
 }
@@ -763,11 +879,13 @@ dirclient_free(dirclient_t *dc)
     if (dc->reqs[i].conn)
       dirconn_cancel(dc->reqs[i].conn);
     x_free(dc->reqs[i].digests.d);
+    x_free(dc->reqs[i].path);
   }
   write_md_cache(dc);
   mtimer_free(dc->cons_timer);
   mtimer_free(dc->certs_timer);
   mtimer_free(dc->md_timer);
+  mtimer_free(dc->tunnel_timer);
   consensus_free(dc->cons);
   consensus_free(dc->pending);
   x_free(dc->cons_digests.d);
@@ -803,4 +921,11 @@ int64_t
 dirclient_next_consensus_fetch(const dirclient_t *dc)
 {
   return mtimer_is_pending(dc->cons_timer) ? dc->next_cons_fetch : 0;
+}
+
+void
+dirclient_set_tunnel(dirclient_t *dc, dirclient_tunnel_fn fn, void *arg)
+{
+  dc->tunnel = fn;
+  dc->tunnel_arg = arg;
 }

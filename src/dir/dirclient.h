@@ -25,6 +25,20 @@
  * exponential back-off and jitter, each attempt at the next authority
  * (never the same one twice in a row while others exist).
  *
+ * The transport: authorities' DirPorts, and — once the owner sets a hook
+ * with dirclient_set_tunnel() and there is enough directory information to
+ * build circuits — the hook's connections (client/dirtunnel.h: a BEGIN_DIR
+ * stream on a one-hop circuit to the guard, a directory cache).  Every kind
+ * of fetch uses the hook then: consensus refreshes, certificates (caches
+ * serve /tor/keys/ too) and microdescriptors, as tor clients fetch from
+ * their guards after bootstrap.  A tunnelled request that fails (whatever
+ * the reason: no circuit, BEGIN_DIR refused, a 404 from a cache that lacks
+ * the document, a timeout) is run again at once at an authority's DirPort,
+ * and the hook rests for a back-off; a consensus from a cache that is not
+ * newer than ours is retried after the consensus back-off.  The first
+ * bootstrap (no consensus, or not enough microdescriptors) always uses the
+ * DirPorts.
+ *
  * The node list (node.h) is rebuilt from the consensus and the
  * microdescriptors and replaced as a whole — when a consensus is accepted,
  * when enough microdescriptors first arrive, and when a round of
@@ -36,6 +50,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/conn.h"
 #include "core/mainloop.h"
 #include "dir/bootstrap.h"
 #include "dir/dirauth.h"
@@ -48,6 +63,16 @@
 #define DIRCLIENT_MAX_MD_REQUESTS 3
 
 typedef struct dirclient_t dirclient_t;
+
+/** The transport hook: open a directory connection through the network.
+ *  Returns a conn_t made with dirconn_ops and dirconn_size() that has no
+ *  request yet (the dir client calls dirconn_start on it; bytes it writes
+ *  before the transport is ready must wait), or NULL if it cannot now (then
+ *  the request goes to a DirPort).  A transport that fails later closes its
+ *  end before a complete response: the request fails (DIRCONN_CLOSED) and
+ *  the dir client falls back as above.  The dirconn end belongs to the dir
+ *  client from then on. */
+typedef conn_t *(*dirclient_tunnel_fn)(void *arg);
 
 /** Called with each new node list (borrowed: valid until the next call or
  *  dirclient_free).  enough: 1 if it has enough microdescriptors to build
@@ -83,6 +108,10 @@ const nodelist_t *dirclient_get_nodelist(const dirclient_t *dc);
 /** 1 once there is enough directory information to build circuits. */
 int dirclient_has_enough_dirinfo(const dirclient_t *dc);
 
+/** Set (fn non-NULL) or clear the transport hook; arg is passed to fn.
+ *  Requests already running keep their transport. */
+void dirclient_set_tunnel(dirclient_t *dc, dirclient_tunnel_fn fn, void *arg);
+
 /** Counters for tests and logs. */
 typedef struct dirclient_stats_t {
   unsigned n_requests;            /**< requests started */
@@ -94,6 +123,9 @@ typedef struct dirclient_stats_t {
   unsigned n_mds_accepted;
   unsigned n_mds_rejected;        /**< not asked for, or digest not in the consensus */
   int used_cached_consensus;      /**< 1 if the consensus came from the cache */
+  unsigned n_dirport_requests;    /**< requests started at an authority's DirPort */
+  unsigned n_tunnel_requests;     /**< requests started over the transport hook */
+  unsigned n_tunnel_failures;     /**< of those, failed (then retried at a DirPort) */
 } dirclient_stats_t;
 
 /** Copy the counters into *out. */

@@ -32,6 +32,7 @@ typedef struct dirconn_t {
   mtimer_t *connect_timer, *total_timer;
   http_response_t head;
   struct evbuffer *body;     /* raw body bytes */
+  char peer[96];             /* for logs and results: "addr:port" (c->peer at start) */
 } dirconn_t;
 
 #define DIRCONN_MAGIC 0xd1c0aa17u
@@ -98,6 +99,7 @@ dc_finish(dirconn_t *d, dirconn_status_t status, char *body, size_t body_len, co
   res.body_len = body_len;
   res.raw_len = d->body ? evbuffer_get_length(d->body) : 0;
   res.elapsed = now_monotonic() - d->started;
+  snprintf(res.peer, sizeof(res.peer), "%s", d->peer);
   if (fmt) {
     va_list ap;
     va_start(ap, fmt);
@@ -131,7 +133,7 @@ dc_complete_body(dirconn_t *d)
   if (r != COMPRESS_DONE) {
     dirconn_status_t st = (r == COMPRESS_TOO_LARGE || r == COMPRESS_BOMB) ? DIRCONN_TOO_BIG
                                                                           : DIRCONN_BAD_ENCODING;
-    dc_finish(d, st, NULL, 0, "%s %s: %s body: %s", d->base.peer, d->path,
+    dc_finish(d, st, NULL, 0, "%s %s: %s body: %s", d->peer, d->path,
               compress_method_to_string(method), compress_result_to_string(r));
     return;
   }
@@ -145,7 +147,7 @@ dc_read_body(dirconn_t *d)
   evbuffer_add_buffer(d->body, in);
   size_t have = evbuffer_get_length(d->body);
   if (have > d->max_body) {
-    dc_finish(d, DIRCONN_TOO_BIG, NULL, 0, "%s %s: body over %zu bytes", d->base.peer, d->path,
+    dc_finish(d, DIRCONN_TOO_BIG, NULL, 0, "%s %s: body over %zu bytes", d->peer, d->path,
               d->max_body);
     return;
   }
@@ -172,17 +174,17 @@ dc_process_inbuf(conn_t *c)
       return;
     if (r != PARSE_DONE) {
       dc_finish(d, DIRCONN_BAD_RESPONSE, NULL, 0, "%s %s: not an HTTP/1.x response head (or "
-                "one over %d bytes)", c->peer, d->path, HTTP_MAX_HEAD_SIZE);
+                "one over %d bytes)", d->peer, d->path, HTTP_MAX_HEAD_SIZE);
       return;
     }
     if (d->head.status != 200) {
-      dc_finish(d, DIRCONN_HTTP_STATUS, NULL, 0, "%s %s: HTTP status %d %s", c->peer, d->path,
+      dc_finish(d, DIRCONN_HTTP_STATUS, NULL, 0, "%s %s: HTTP status %d %s", d->peer, d->path,
                 d->head.status, d->head.reason);
       return;
     }
     if (d->head.has_content_length && d->head.content_length > d->max_body) {
       dc_finish(d, DIRCONN_TOO_BIG, NULL, 0, "%s %s: Content-Length %llu over %zu bytes",
-                c->peer, d->path, (unsigned long long)d->head.content_length, d->max_body);
+                d->peer, d->path, (unsigned long long)d->head.content_length, d->max_body);
       return;
     }
     d->state = DC_BODY;
@@ -202,7 +204,7 @@ dc_reached_eof(conn_t *c)
     if (d->state == DC_BODY) {
       if (d->head.has_content_length)
         dc_finish(d, DIRCONN_CLOSED, NULL, 0, "%s %s: closed after %zu of %llu body bytes",
-                  c->peer, d->path, evbuffer_get_length(d->body),
+                  d->peer, d->path, evbuffer_get_length(d->body),
                   (unsigned long long)d->head.content_length);
       else
         dc_complete_body(d);
@@ -210,7 +212,7 @@ dc_reached_eof(conn_t *c)
   }
   if (d && d->state == DC_HEAD)
     dc_finish(d, DIRCONN_CLOSED, NULL, 0, "%s %s: closed before a complete response head",
-              c->peer, d->path);
+              d->peer, d->path);
   if (!conn_is_marked(c))
     conn_mark_for_close(c);
 }
@@ -237,7 +239,7 @@ dc_about_to_close(conn_t *c)
                 d->path, c->last_error ? evutil_socket_error_to_string(c->last_error)
                                        : "closed");
     else
-      dc_finish(d, DIRCONN_CLOSED, NULL, 0, "%s %s: connection closed%s%s", c->peer, d->path,
+      dc_finish(d, DIRCONN_CLOSED, NULL, 0, "%s %s: connection closed%s%s", d->peer, d->path,
                 c->last_error ? ": " : "",
                 c->last_error ? evutil_socket_error_to_string(c->last_error) : "");
   }
@@ -265,7 +267,7 @@ connect_timeout_cb(mtimer_t *t, void *arg)
   dirconn_t *d = arg;
   (void)t;
   if (!d->connected)
-    dc_finish(d, DIRCONN_TIMEOUT, NULL, 0, "%s %s: connect timed out", d->base.peer, d->path);
+    dc_finish(d, DIRCONN_TIMEOUT, NULL, 0, "%s %s: connect timed out", d->peer, d->path);
 }
 
 static void
@@ -274,7 +276,7 @@ total_timeout_cb(mtimer_t *t, void *arg)
   dirconn_t *d = arg;
   (void)t;
   dc_finish(d, DIRCONN_TIMEOUT, NULL, 0, "%s %s: no complete response within the timeout "
-            "(%s)", d->base.peer, d->path, d->state == DC_HEAD ? "no head" : "body incomplete");
+            "(%s)", d->peer, d->path, d->state == DC_HEAD ? "no head" : "body incomplete");
 }
 
 int
@@ -293,6 +295,7 @@ dirconn_start(conn_t *c, const dirconn_request_t *req)
   d->arg = req->arg;
   d->max_body = req->max_body ? req->max_body : DIRCONN_MAX_CERTS;
   d->started = now_monotonic();
+  snprintf(d->peer, sizeof(d->peer), "%s", c->peer);
   d->body = evbuffer_new();
   d->connect_timer = mtimer_new(c->ml, connect_timeout_cb, d);
   d->total_timer = mtimer_new(c->ml, total_timeout_cb, d);
@@ -311,7 +314,7 @@ dirconn_start(conn_t *c, const dirconn_request_t *req)
   conn_write_buffer(c, out);
   evbuffer_free(out);
   log_debug(LD_DIR, "conn %llu: GET %s from %s", (unsigned long long)c->global_id, req->path,
-            c->peer);
+            d->peer);
   /* Bytes may already be waiting (a transport that delivered early). */
   return 0;
 }

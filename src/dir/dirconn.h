@@ -2,9 +2,9 @@
  *
  * The HTTP exchange runs over any conn_t made with dirconn_ops (size
  * dirconn_size()): a TCP connection to an authority's DirPort
- * (dirconn_connect_tcp), or — later — one end of conn_new_socketpair()
- * whose other end is a BEGIN_DIR stream on a one-hop circuit
- * (dirconn_start on that end).  Opening the transport and running the
+ * (dirconn_connect_tcp), or one end of conn_new_socketpair() whose other
+ * end is a BEGIN_DIR stream on a one-hop circuit (client/dirtunnel.h calls
+ * dirconn_start on that end).  Opening the transport and running the
  * request are separate steps.
  *
  * The request goes out at once (queued while a TCP connect is under way).
@@ -55,6 +55,7 @@ typedef struct dirconn_result_t {
   size_t body_len;
   size_t raw_len;           /**< body bytes on the wire (before decompression) */
   double elapsed;           /**< seconds from start to the callback */
+  char peer[96];            /**< the connection's peer ("addr:port", "socketpair") */
   char reason[160];         /**< human-readable, for logs ("" on success) */
 } dirconn_result_t;
 

@@ -10,7 +10,13 @@
  *   - forged documents: a changed byte (bad signature), too few signatures,
  *     an expired consensus, a microdescriptor that does not match its "m"
  *     line — each refused with its reason in the log;
- *   - retries move to the next authority when one does not answer.
+ *   - retries move to the next authority when one does not answer;
+ *   - the transport hook (dirclient_set_tunnel): unused for the first
+ *     bootstrap; once there is enough directory information, the missing
+ *     microdescriptors and the consensus refresh go through it (here a
+ *     second server, "the cache") and not to a DirPort; a hook that fails
+ *     (its connection closes after the request) or cannot (NULL) leaves
+ *     every request to complete at an authority's DirPort.
  * Every wait has a deadline; nothing sleeps. */
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -32,7 +38,9 @@
 #include <unistd.h>
 #endif
 
+#include "core/conn.h"
 #include "core/mainloop.h"
+#include "dir/dirconn.h"
 #include "dir/dircache.h"
 #include "dir/dirclient.h"
 #include "lib/alloc.h"
@@ -203,6 +211,10 @@ fx_free(void)
 
 typedef enum { MD_GOOD, MD_ONE_ALTERED } md_mode_t;
 
+typedef struct srv_counts_t {
+  unsigned n_consensus, n_keys, n_md_requests, n_md_digests;
+} srv_counts_t;
+
 static struct {
   const char *consensus;     /* what /consensus-microdesc serves */
   size_t consensus_len;
@@ -210,6 +222,10 @@ static struct {
   md_mode_t md_mode;
   unsigned n_consensus, n_keys, n_md_requests, n_md_digests;
 } srv;
+
+/* What the second server (a directory cache reached through the transport
+ * hook) was asked; it serves the same documents. */
+static srv_counts_t cache_srv;
 
 static void
 send_body(struct evhttp_request *req, const void *body, size_t len, int deflate)
@@ -230,10 +246,13 @@ send_body(struct evhttp_request *req, const void *body, size_t len, int deflate)
 }
 
 static void
-serve_mds(struct evhttp_request *req, const char *list)
+serve_mds(struct evhttp_request *req, const char *list, srv_counts_t *cache)
 {
   struct evbuffer *out = evbuffer_new();
-  srv.n_md_requests++;
+  if (cache)
+    cache->n_md_requests++;
+  else
+    srv.n_md_requests++;
   const char *p = list;
   int altered = 0;
   while (*p) {
@@ -241,7 +260,10 @@ serve_mds(struct evhttp_request *req, const char *list)
     size_t n = e ? (size_t)(e - p) : strlen(p);
     uint8_t d[32];
     if (netdoc_base64_decode_exact(p, n, d, 32) == 0) {
-      srv.n_md_digests++;
+      if (cache)
+        cache->n_md_digests++;
+      else
+        srv.n_md_digests++;
       for (size_t i = 0; i < fx.n_md; i++) {
         if (memcmp(fx.md[i].digest, d, 32) != 0)
           continue;
@@ -267,29 +289,36 @@ serve_mds(struct evhttp_request *req, const char *list)
   evbuffer_free(out);
 }
 
+/* arg: NULL for the authorities (counted in srv), &cache_srv for the cache. */
 static void
 auth_cb(struct evhttp_request *req, void *arg)
 {
-  (void)arg;
+  srv_counts_t *cache = arg;
   const char *uri = evhttp_request_get_uri(req);
   if (!strcmp(uri, "/tor/status-vote/current/consensus-microdesc")) {
-    srv.n_consensus++;
+    if (cache)
+      cache->n_consensus++;
+    else
+      srv.n_consensus++;
     send_body(req, srv.consensus, srv.consensus_len, srv.deflate);
   } else if (!strncmp(uri, "/tor/keys/", 10)) {
-    srv.n_keys++;
+    if (cache)
+      cache->n_keys++;
+    else
+      srv.n_keys++;
     send_body(req, fx.keys, fx.keys_len, 0);
   } else if (!strncmp(uri, "/tor/micro/d/", 13)) {
-    serve_mds(req, uri + 13);
+    serve_mds(req, uri + 13, cache);
   } else {
     evhttp_send_reply(req, 404, "Not found", NULL);
   }
 }
 
 static struct evhttp *
-auth_start(mainloop_t *ml, int *port)
+http_start(mainloop_t *ml, int *port, srv_counts_t *cache)
 {
   struct evhttp *http = evhttp_new(mainloop_base(ml));
-  evhttp_set_gencb(http, auth_cb, NULL);
+  evhttp_set_gencb(http, auth_cb, cache);
   struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(http, "127.0.0.1", 0);
   ck_assert_ptr_nonnull(bs);
   struct sockaddr_storage ss;
@@ -297,6 +326,12 @@ auth_start(mainloop_t *ml, int *port)
   ck_assert_int_eq(getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &len), 0);
   *port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
   return http;
+}
+
+static struct evhttp *
+auth_start(mainloop_t *ml, int *port)
+{
+  return http_start(ml, port, NULL);
 }
 
 /* The fixture's authorities, with their DirPorts moved to ports[i]. */
@@ -340,6 +375,7 @@ setup(void)
 {
   fx_load();
   memset(&srv, 0, sizeof(srv));
+  memset(&cache_srv, 0, sizeof(cache_srv));
   srv.consensus = fx.consensus;
   srv.consensus_len = fx.consensus_len;
   now_value = fx.capture_time;
@@ -744,6 +780,221 @@ START_TEST(test_retry_next_authority)
 }
 END_TEST
 
+/* ---- the transport hook (BEGIN_DIR stand-ins) ---- */
+
+typedef enum { HOOK_CACHE, HOOK_FAIL, HOOK_NULL } hook_mode_t;
+
+static struct {
+  mainloop_t *ml;
+  hook_mode_t mode;
+  int cache_port;
+  unsigned n_calls;
+} hook;
+
+/* The far end of a failing tunnel: it takes the request, then closes without
+ * an answer (as a stream whose BEGIN_DIR is refused ends). */
+static void
+closer_inbuf(conn_t *c)
+{
+  if (!conn_is_marked(c))
+    conn_mark_for_close(c);
+}
+
+static const conn_ops_t closer_ops = { .name = "test-closer", .process_inbuf = closer_inbuf };
+
+static conn_t *
+test_tunnel(void *arg)
+{
+  ck_assert_ptr_eq(arg, &hook);
+  hook.n_calls++;
+  if (hook.mode == HOOK_NULL)
+    return NULL;
+  if (hook.mode == HOOK_FAIL) {
+    conn_t *a, *b;
+    ck_assert_int_eq(conn_new_socketpair(hook.ml, &dirconn_ops, dirconn_size(), &closer_ops,
+                                         sizeof(conn_t), &a, &b), 0);
+    return a;
+  }
+  /* HOOK_CACHE: a connection to the second server. */
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof(sin));
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(0x7f000001);
+  sin.sin_port = htons((uint16_t)hook.cache_port);
+  return conn_connect(hook.ml, &dirconn_ops, dirconn_size(), (struct sockaddr *)&sin,
+                      sizeof(sin), NULL);
+}
+
+/* Cache: certificates, the consensus and 5 of the 7 microdescriptors (71%:
+ * enough); the clock just past valid-until, so the consensus is fetched at
+ * once (it is still reasonably live). */
+static void
+cache_enough_but_stale(mainloop_t *ml, const dir_authorities_t *auths)
+{
+  ck_assert_int_eq(dircache_write(data_dir, DIRCACHE_CERTS, fx.keys, fx.keys_len), 0);
+  ck_assert_int_eq(dircache_write(data_dir, DIRCACHE_CONSENSUS, fx.consensus, fx.consensus_len),
+                   0);
+  size_t five = (size_t)(fx.md[5].text - fx.mds);
+  ck_assert_int_eq(dircache_write(data_dir, DIRCACHE_MICRODESCS, fx.mds, five), 0);
+  run_t r;
+  client_new(ml, auths, &r, NULL, 1);
+  ck_assert_int_eq(dirclient_start(r.dc), 0);
+  ck_assert_int_eq(dirclient_has_enough_dirinfo(r.dc), 1);
+  int64_t va, fu, vu;
+  nodelist_get_times(dirclient_get_nodelist(r.dc), &va, &fu, &vu);
+  dirclient_free(r.dc);
+  now_value = vu + 60;
+}
+
+typedef struct cond_t {
+  run_t *r;
+  unsigned want_cache_consensus;  /* wait for this many consensus answers from the cache */
+  unsigned want_auth_consensus;   /* ... and from the authorities */
+} cond_t;
+
+static int
+cond_done(void *arg)
+{
+  cond_t *c = arg;
+  return is_enough(c->r) && cache_srv.n_consensus >= c->want_cache_consensus &&
+         srv.n_consensus >= c->want_auth_consensus;
+}
+
+START_TEST(test_first_bootstrap_uses_dirports)
+{
+  /* No cache: everything comes from the authorities even with a hook set
+   * (no circuits without directory information). */
+  mainloop_t *ml = mainloop_new();
+  int port, cport;
+  struct evhttp *http = auth_start(ml, &port);
+  struct evhttp *cache = http_start(ml, &cport, &cache_srv);
+  int ports[3] = { port, port, port };
+  dir_authorities_t auths;
+  make_auths(&auths, ports);
+  hook.ml = ml;
+  hook.mode = HOOK_CACHE;
+  hook.cache_port = cport;
+  hook.n_calls = 0;
+  run_t r;
+  client_new(ml, &auths, &r, NULL, 0);
+  dirclient_set_tunnel(r.dc, test_tunnel, &hook);
+  ck_assert_int_eq(dirclient_start(r.dc), 0);
+  ck_assert_int_eq(mainloop_run_until(ml, is_enough, &r, 20.0), 1);
+  check_nodes(dirclient_get_nodelist(r.dc));
+  ck_assert_uint_eq(hook.n_calls, 0);
+  ck_assert_uint_eq(cache_srv.n_consensus + cache_srv.n_keys + cache_srv.n_md_requests, 0);
+  ck_assert_uint_eq(srv.n_consensus, 1);
+  ck_assert_uint_eq(srv.n_md_digests, 7);
+  dirclient_stats_t st;
+  dirclient_get_stats(r.dc, &st);
+  ck_assert_uint_eq(st.n_tunnel_requests, 0);
+  ck_assert_uint_eq(st.n_dirport_requests, st.n_requests);
+  dirclient_free(r.dc);
+  dirauth_list_clear(&auths);
+  evhttp_free(cache);
+  evhttp_free(http);
+  mainloop_free(ml);
+}
+END_TEST
+
+START_TEST(test_tunnel_once_enough)
+{
+  /* Enough directory information: the missing microdescriptors and the
+   * consensus refresh go through the hook (the cache), none to a DirPort.
+   * The cache's consensus is not newer than ours: asked again after a
+   * back-off, through the hook again. */
+  mainloop_t *ml = mainloop_new();
+  int port, cport;
+  struct evhttp *http = auth_start(ml, &port);
+  struct evhttp *cache = http_start(ml, &cport, &cache_srv);
+  int ports[3] = { port, port, port };
+  dir_authorities_t auths;
+  make_auths(&auths, ports);
+  cache_enough_but_stale(ml, &auths);
+  hook.ml = ml;
+  hook.mode = HOOK_CACHE;
+  hook.cache_port = cport;
+  hook.n_calls = 0;
+  run_t r;
+  client_new(ml, &auths, &r, NULL, 0);
+  dirclient_set_tunnel(r.dc, test_tunnel, &hook);
+  ck_assert_int_eq(dirclient_start(r.dc), 0);
+  cond_t c = { &r, 2, 0 };
+  ck_assert_int_eq(mainloop_run_until(ml, cond_done, &c, 20.0), 1);
+  check_nodes(dirclient_get_nodelist(r.dc));
+  ck_assert_uint_eq(cache_srv.n_md_digests, 2);
+  ck_assert_uint_eq(srv.n_consensus + srv.n_keys + srv.n_md_requests, 0);
+  dirclient_stats_t st;
+  dirclient_get_stats(r.dc, &st);
+  ck_assert_uint_eq(st.n_dirport_requests, 0);
+  ck_assert_uint_ge(st.n_tunnel_requests, 3);
+  ck_assert_uint_eq(st.n_tunnel_failures, 0);
+  ck_assert_uint_eq(hook.n_calls, st.n_tunnel_requests);
+  ck_assert_uint_eq(st.n_mds_accepted, 2);
+  /* Only the cached consensus was accepted: the cache's copies were not newer. */
+  ck_assert_uint_eq(st.n_consensus_accepted, 1);
+  ck_assert_uint_eq(st.n_consensus_rejected, 0);
+  dirclient_free(r.dc);
+  dirauth_list_clear(&auths);
+  evhttp_free(cache);
+  evhttp_free(http);
+  mainloop_free(ml);
+}
+END_TEST
+
+/* As above with a hook that fails (mode): every request still completes, at
+ * an authority's DirPort. */
+static void
+expect_fallback(hook_mode_t mode, dirclient_stats_t *st)
+{
+  mainloop_t *ml = mainloop_new();
+  int port;
+  struct evhttp *http = auth_start(ml, &port);
+  int ports[3] = { port, port, port };
+  dir_authorities_t auths;
+  make_auths(&auths, ports);
+  cache_enough_but_stale(ml, &auths);
+  hook.ml = ml;
+  hook.mode = mode;
+  hook.n_calls = 0;
+  run_t r;
+  client_new(ml, &auths, &r, NULL, 0);
+  dirclient_set_tunnel(r.dc, test_tunnel, &hook);
+  ck_assert_int_eq(dirclient_start(r.dc), 0);
+  cond_t c = { &r, 0, 1 };
+  ck_assert_int_eq(mainloop_run_until(ml, cond_done, &c, 20.0), 1);
+  check_nodes(dirclient_get_nodelist(r.dc));
+  ck_assert_uint_eq(srv.n_md_digests, 2);
+  ck_assert_uint_ge(hook.n_calls, 1);
+  dirclient_get_stats(r.dc, st);
+  ck_assert_uint_ge(st->n_dirport_requests, 2);
+  ck_assert_uint_eq(st->n_mds_accepted, 2);
+  dirclient_free(r.dc);
+  dirauth_list_clear(&auths);
+  evhttp_free(http);
+  mainloop_free(ml);
+}
+
+START_TEST(test_tunnel_fails_then_dirport)
+{
+  dirclient_stats_t st;
+  expect_fallback(HOOK_FAIL, &st);
+  ck_assert_uint_ge(st.n_tunnel_requests, 1);
+  ck_assert_uint_eq(st.n_tunnel_failures, st.n_tunnel_requests);
+  ck_assert_uint_eq(st.n_failures, 0);  /* the fallback itself succeeded */
+}
+END_TEST
+
+START_TEST(test_tunnel_not_now_then_dirport)
+{
+  dirclient_stats_t st;
+  expect_fallback(HOOK_NULL, &st);
+  ck_assert_uint_eq(st.n_tunnel_requests, 0);
+  ck_assert_uint_eq(st.n_tunnel_failures, 0);
+  ck_assert_uint_eq(st.n_dirport_requests, st.n_requests);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -757,6 +1008,10 @@ unit_suite(void)
     { "expired", test_expired, 60 },
     { "md_digest_mismatch", test_md_digest_mismatch, 60 },
     { "retry_next_authority", test_retry_next_authority, 60 },
+    { "first_bootstrap_uses_dirports", test_first_bootstrap_uses_dirports, 60 },
+    { "tunnel_once_enough", test_tunnel_once_enough, 60 },
+    { "tunnel_fails_then_dirport", test_tunnel_fails_then_dirport, 60 },
+    { "tunnel_not_now_then_dirport", test_tunnel_not_now_then_dirport, 60 },
   };
   testutil_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), setup, teardown);
   return s;
