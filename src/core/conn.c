@@ -34,6 +34,7 @@
 
 #define CONN_AUX_REPROCESS 1u
 #define CONN_AUX_FLUSHCHECK 2u
+#define CONN_AUX_FLUSHED_SOME 4u
 
 static void conn_read_cb(struct bufferevent *bev, void *arg);
 static void conn_check_inbuf_full(conn_t *c);
@@ -43,6 +44,7 @@ static void conn_aux_cb(evutil_socket_t fd, short what, void *arg);
 static void conn_inbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg);
 static void conn_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg);
 static void conn_flush_deadline_cb(mtimer_t *t, void *arg);
+static void conn_release_bev(conn_t *c);
 
 static conn_t *
 conn_alloc(mainloop_t *ml, const conn_ops_t *ops, size_t size)
@@ -99,13 +101,14 @@ conn_setup_bev(conn_t *c, struct bufferevent *bev_sock, tls_ctx_t *tls, int acce
   return 0;
 }
 
-/* Free a connection that never got a working bufferevent. */
+/* Free a connection that never got a working bufferevent (bev_sock: a socket
+ * bufferevent not handed to conn_setup_bev, or NULL). */
 static void
 conn_abort_new(conn_t *c, struct bufferevent *bev_sock)
 {
   if (bev_sock && bev_sock != c->bev)
     bufferevent_free(bev_sock);
-  c->bev = c->bev_sock = NULL;
+  conn_release_bev(c);
   mainloop_remove_conn_(c->ml, c);
   event_free(c->aux_ev);
   x_free(c);
@@ -126,17 +129,20 @@ conn_connect(mainloop_t *ml, const conn_ops_t *ops, size_t size, const struct so
   }
   c->connecting = 1;
   c->outgoing = 1;
-  /* An immediate connect failure is reported through the (deferred) event callback. */
-  if (bufferevent_socket_connect(b, (struct sockaddr *)addr, addrlen) < 0) {
-    log_warn(LD_NET, "Cannot connect to %s: %s", c->peer,
-             evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-    bufferevent_free(b);
-    conn_abort_new(c, NULL);
-    return NULL;
-  }
+  /* Callbacks (and the TLS filter) first, then the connect: libevent drops an
+   * event that comes while a bufferevent has no event callback, and under IOCP
+   * the connect can complete on libevent's IOCP thread before
+   * bufferevent_socket_connect() has even returned.  An immediate connect
+   * failure is reported through the (deferred) event callback. */
   if (conn_setup_bev(c, b, tls, 0) < 0) {
     log_warn(LD_NET, "Cannot start TLS toward %s", c->peer);
     conn_abort_new(c, b);
+    return NULL;
+  }
+  if (bufferevent_socket_connect(b, (struct sockaddr *)addr, addrlen) < 0) {
+    log_warn(LD_NET, "Cannot connect to %s: %s", c->peer,
+             evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+    conn_abort_new(c, NULL);
     return NULL;
   }
   log_debug(LD_NET, "conn %llu (%s): connecting to %s%s", (unsigned long long)c->global_id,
@@ -349,6 +355,16 @@ conn_free_(conn_t *c)
   if (c->ops->about_to_close)
     c->ops->about_to_close(c);
   mainloop_remove_conn_(c->ml, c);
+  conn_release_bev(c);
+  event_free(c->aux_ev);
+  mtimer_free(c->flush_deadline);
+  x_free(c);
+}
+
+/* Stop and free c's bufferevents (the TLS filter and the socket one), if any. */
+static void
+conn_release_bev(conn_t *c)
+{
   if (c->bev) {
     if (c->out_cb_top)
       evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->out_cb_top);
@@ -368,9 +384,8 @@ conn_free_(conn_t *c)
     /* Frees the socket bufferevent too (BEV_OPT_CLOSE_ON_FREE on the filter). */
     bufferevent_free(c->bev);
   }
-  event_free(c->aux_ev);
-  mtimer_free(c->flush_deadline);
-  x_free(c);
+  c->bev = c->bev_sock = NULL;
+  c->out_cb_top = c->out_cb_sock = c->in_cb = NULL;
 }
 
 /* ---- callbacks ---- */
@@ -434,14 +449,27 @@ conn_write_cb(struct bufferevent *bev, void *arg)
   conn_check_flushed(c);
 }
 
+/* Runs where the buffer changes: for the socket layer under IOCP, on libevent's
+ * IOCP thread (so it only notes what happened and schedules aux work). */
 static void
 conn_outbuf_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
   conn_t *c = arg;
   if (info->n_added)
     c->flush_pending = 1;
-  if (info->n_deleted && c->bev_sock && buf == bufferevent_get_output(c->bev_sock))
+  if (info->n_deleted && c->bev_sock && buf == bufferevent_get_output(c->bev_sock)) {
     c->tcp_sent = 1;
+    /* Under TLS the filter's write callback only sees the filter's own outbuf,
+     * which SSL_write empties at once: the bytes wait in the socket layer.
+     * When that layer drains the total to CONN_WRITE_LOWAT, say so, or a
+     * producer that waits for flushed_some waits until it is all gone. */
+    if (c->is_tls) {
+      size_t top = evbuffer_get_length(bufferevent_get_output(c->bev));
+      size_t after = evbuffer_get_length(buf) + top;
+      if (info->orig_size + top > CONN_WRITE_LOWAT && after <= CONN_WRITE_LOWAT)
+        conn_schedule_aux(c, CONN_AUX_FLUSHED_SOME);
+    }
+  }
   if (info->n_deleted && conn_outbuf_len(c) == 0 && (c->flush_pending || c->close_after_flush))
     conn_schedule_aux(c, CONN_AUX_FLUSHCHECK);
 }
@@ -453,7 +481,10 @@ conn_aux_cb(evutil_socket_t fd, short what, void *arg)
   (void)fd; (void)what;
   unsigned pending = c->aux_pending;
   c->aux_pending = 0;
-  if (pending & CONN_AUX_FLUSHCHECK)
+  if ((pending & CONN_AUX_FLUSHED_SOME) && !c->marked && c->ops->flushed_some &&
+      conn_outbuf_len(c) <= CONN_WRITE_LOWAT)
+    c->ops->flushed_some(c);
+  if (pending & (CONN_AUX_FLUSHCHECK | CONN_AUX_FLUSHED_SOME))
     conn_check_flushed(c);
   if ((pending & CONN_AUX_REPROCESS) && !c->marked && !c->block_reasons &&
       evbuffer_get_length(conn_inbuf(c)) && c->ops->process_inbuf) {

@@ -118,7 +118,8 @@ tc_finished_flushing(conn_t *c)
 {
   tconn_t *t = (tconn_t *)c;
   t->n_finished_flushing++;
-  tconn_pump(t);
+  if (!t->refill_on_flushed_some_only)
+    tconn_pump(t);
 }
 
 static void

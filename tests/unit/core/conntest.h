@@ -32,6 +32,7 @@ typedef struct tconn_t {
   int close_on_eof;              /**< mark for close on EOF (then the tconn may be freed
                                       within the same loop turn: read nothing of it after) */
   double close_deadline;
+  int refill_on_flushed_some_only; /**< finished_flushing does not pump: only flushed_some does */
 } tconn_t;
 
 extern const conn_ops_t tconn_ops;

@@ -11,6 +11,10 @@
 #include "testutil.h"
 
 #define MiB (1024u * 1024u)
+/* conn_outbuf_len() counts the socket layer too, where TLS has framed the
+ * bytes: 22 bytes per record of at most 16 KiB (header, type, tag), so well
+ * under 1 KiB for the ~128 KiB a producer can queue. */
+#define TLS_FRAMING_SLACK 1024
 
 static mainloop_t *ml;
 
@@ -273,8 +277,9 @@ transfer_64mib(tls_ctx_t *server_tls, tls_ctx_t *client_tls, const char *what)
   ck_assert_int_eq(s->rx_bad, 0);
   ck_assert_uint_eq(c->rx, total);
   ck_assert_uint_eq(s->rx, total);
-  /* The producer never queued much past the watermark. */
-  ck_assert_uint_le(c->max_outbuf_seen, CONN_WRITE_HIGHWAT + 65536);
+  /* The producer never queued much past the watermark: below it, plus one
+   * write, plus the TLS framing of what sits in the socket layer. */
+  ck_assert_uint_le(c->max_outbuf_seen, CONN_WRITE_HIGHWAT + 65536 + TLS_FRAMING_SLACK);
   printf("MEASURE transfer_64mib_%s: 2 x 64 MiB in %.3f s (%.1f MiB/s each way)\n", what, took,
          64.0 / took);
   fflush(stdout);
@@ -293,6 +298,98 @@ START_TEST(test_transfer_64mib_tls)
   tls_ctx_t *st = testcert_server_ctx();
   tls_ctx_t *ct = tls_ctx_new_client();
   transfer_64mib(st, ct, "tls");
+  tls_ctx_free(st);
+  tls_ctx_free(ct);
+}
+END_TEST
+
+/* Many connects at once: every one reports finished_connecting.  Under IOCP
+ * the connect completes on libevent's IOCP thread, which dropped the event
+ * when it came before conn_connect had set the callbacks (seen under Wine). */
+#define N_MANY 32
+static tconn_t *many[N_MANY];
+static int
+cond_all_connected(void *arg)
+{
+  (void)arg;
+  for (int i = 0; i < N_MANY; i++)
+    if (!many[i]->n_connected)
+      return 0;
+  return 1;
+}
+
+START_TEST(test_connect_many_all_report)
+{
+  tlisten_t tl = { 0 };
+  tl.drain = 1;
+  int port = tlisten_start(&tl, ml, NULL, 0);
+  ck_assert_int_gt(port, 0);
+  for (int i = 0; i < N_MANY; i++) {
+    many[i] = tconn_connect(ml, port, NULL, 0);
+    ck_assert_ptr_nonnull(many[i]);
+  }
+  int ok = mainloop_run_until(ml, cond_all_connected, NULL, 20);
+  int n = 0;
+  for (int i = 0; i < N_MANY; i++)
+    n += many[i]->n_connected != 0;
+  ck_assert_msg(ok == 1, "%d of %d connects reported finished_connecting", n, N_MANY);
+  for (int i = 0; i < N_MANY; i++) {
+    ck_assert_int_eq(many[i]->n_connected, 1);
+    ck_assert(!conn_is_marked(&many[i]->base));
+  }
+  listener_free(tl.l);
+}
+END_TEST
+
+/* A producer that refills only on flushed_some (never on finished_flushing)
+ * still gets everything across: flushed_some comes whenever the outbuf, at
+ * every layer, drains to CONN_WRITE_LOWAT.  Under TLS the bytes wait in the
+ * socket layer, below the filter whose own write callback never sees them. */
+static int
+cond_server_got_all(void *arg)
+{
+  xfer_t *x = arg;
+  return x->server->rx >= x->total;
+}
+
+static void
+flushed_some_drives(tls_ctx_t *server_tls, tls_ctx_t *client_tls)
+{
+  const uint64_t total = 8ull * MiB;
+  tlisten_t tl = { 0 };
+  tl.drain = 1;
+  tl.rx_seed = 31;
+  int port = tlisten_start(&tl, ml, server_tls, 0);
+  tconn_t *c = tconn_connect(ml, port, client_tls, 0);
+  c->refill_on_flushed_some_only = 1;
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 10), 1);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &tl.n_accepted, 10), 1);
+  tconn_t *s = tl.accepted;
+  if (server_tls)
+    ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &s->n_connected, 10), 1);
+  tconn_start_send(c, 31, total);
+  xfer_t x = { c, s, total };
+  ck_assert_msg(mainloop_run_until(ml, cond_server_got_all, &x, 60) == 1,
+                "stuck: sent %llu of %llu, received %llu, sender outbuf %llu",
+                (unsigned long long)c->tx_sent, (unsigned long long)total,
+                (unsigned long long)s->rx, (unsigned long long)conn_outbuf_len(&c->base));
+  ck_assert_int_eq(s->rx_bad, 0);
+  ck_assert_uint_eq(s->rx, total);
+  ck_assert_int_ge(c->n_flushed_some, 1);
+  listener_free(tl.l);
+}
+
+START_TEST(test_flushed_some_drives_plain)
+{
+  flushed_some_drives(NULL, NULL);
+}
+END_TEST
+
+START_TEST(test_flushed_some_drives_tls)
+{
+  tls_ctx_t *st = testcert_server_ctx();
+  tls_ctx_t *ct = tls_ctx_new_client();
+  flushed_some_drives(st, ct);
   tls_ctx_free(st);
   tls_ctx_free(ct);
 }
@@ -368,11 +465,14 @@ never_reading_peer(tls_ctx_t *server_tls, tls_ctx_t *client_tls, int reader_bloc
   tconn_start_send(c, 1, 1024ull * MiB);
   /* Normally the sender stalls once the kernel's buffers are full (~3 MB).
    * Wine may buffer more under IOCP; either way what must hold is that our
-   * own buffers stay within their watermarks while 64 MiB are pushed. */
+   * own buffers stay within their watermarks while 64 MiB are pushed.  (A
+   * stalled TLS sender once sat with its outbuf under CONN_WRITE_LOWAT, which
+   * cond_stalled does not count: its last write was stuck in the socket layer
+   * and no flushed_some had told it to refill; see flushed_some_drives.) */
   ck_assert_int_eq(mainloop_run_until(ml, cond_stalled_or_64mib, c, 120), 1);
   /* The sender holds at most the watermark plus one write; the receiver at
    * most its read watermark (plus one TLS record of overrun). */
-  ck_assert_uint_le(c->max_outbuf_seen, CONN_WRITE_HIGHWAT + 65536);
+  ck_assert_uint_le(c->max_outbuf_seen, CONN_WRITE_HIGHWAT + 65536 + TLS_FRAMING_SLACK);
   size_t inbuf = evbuffer_get_length(conn_inbuf(&s->base));
   ck_assert_uint_le(inbuf, CONN_READ_HIGHWAT + 17 * 1024);
   ck_assert_uint_lt(c->tx_sent, 1024ull * MiB);
@@ -488,6 +588,9 @@ unit_suite(void)
     { "never_reading_peer_tls", test_never_reading_peer_tls, 90 },
     { "tls_close_is_eof_not_error", test_tls_close_is_eof_not_error, 20 },
     { "tls_garbage_is_error", test_tls_garbage_is_error, 20 },
+    { "connect_many_all_report", test_connect_many_all_report, 40 },
+    { "flushed_some_drives_plain", test_flushed_some_drives_plain, 90 },
+    { "flushed_some_drives_tls", test_flushed_some_drives_tls, 90 },
   };
   testutil_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
   return s;
