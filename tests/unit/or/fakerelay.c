@@ -44,6 +44,21 @@ fake_relay_find(fake_relay_t *f, uint32_t id)
 }
 
 void
+fake_relay_send_payload(fake_relay_t *f, fcirc_t *fc, int hop, const uint8_t *payload)
+{
+  cell_t c;
+  memset(&c, 0, sizeof(c));
+  c.circ_id = fc->id;
+  c.command = CELL_RELAY;
+  memcpy(c.payload, payload, CELL_PAYLOAD_LEN);
+  relay_crypto_relay_originate(fc->rc[hop], c.payload);
+  for (int j = hop - 1; j >= 0; j--)
+    relay_crypto_relay_encrypt_backward(fc->rc[j], c.payload);
+  if (f->ch)
+    channel_send_cell(f->ch, &c);
+}
+
+void
 fake_relay_send(fake_relay_t *f, fcirc_t *fc, int hop, uint8_t cmd, uint16_t stream_id,
                 const uint8_t *body, size_t len)
 {

@@ -88,6 +88,9 @@ fcirc_t *fake_relay_find(fake_relay_t *f, uint32_t id);
 /** Send a relay message from hop (0-based) of fc toward the client. */
 void fake_relay_send(fake_relay_t *f, fcirc_t *fc, int hop, uint8_t cmd, uint16_t stream_id,
                      const uint8_t *body, size_t len);
+/** Send a prepared 509-byte relay payload from hop of fc (digest set and
+ *  encrypted here). */
+void fake_relay_send_payload(fake_relay_t *f, fcirc_t *fc, int hop, const uint8_t *payload);
 /** Send a circuit-level SENDME v1 from the last hop with the tag of the
  *  oldest unanswered 100th DATA cell (or of the last cell if none), or a
  *  wrong one if bad. */

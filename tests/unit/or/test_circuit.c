@@ -759,6 +759,67 @@ START_TEST(test_wrong_identity)
 }
 END_TEST
 
+/* Bad input from the path closes the circuit (PROTOCOL), never crashes:
+ * a relay cell no hop recognises, a recognised one whose length field runs
+ * past the payload, a stream DATA beyond the stream's deliver window. */
+static void
+garbage_case(int which)
+{
+  circ_obs_t o;
+  sobs_t so;
+  circuit_t *c = build(&o, 3);
+  fcirc_t *fc = fake_relay_find(fr, circuit_get_id(c));
+  uint8_t p[CELL_PAYLOAD_LEN];
+  if (which == 0) {
+    cell_t cell;
+    memset(&cell, 0, sizeof(cell));
+    cell.circ_id = fc->id;
+    cell.command = CELL_RELAY;
+    uint64_t st = 7;
+    testutil_fill_random(cell.payload, sizeof(cell.payload), &st);
+    channel_send_cell(fr->ch, &cell);
+  } else if (which == 1) {
+    memset(p, 0, sizeof(p));
+    p[0] = RELAY_COMMAND_DATA;
+    p[9] = 0x01; /* length 499 */
+    p[10] = 0xf3;
+    fake_relay_send_payload(fr, fc, 2, p);
+  } else {
+    /* the application reads nothing: once the edge's outbuf is full we send
+     * no stream SENDME, and an exit that goes on sending overruns */
+    open_stream(&so, c);
+    wait_connected(&so);
+    conn_block_read(&so.app->base, CONN_BLOCK_TEST_A);
+    uint8_t d[RELAY_BODY_MAX_LEN] = { 0 };
+    for (int i = 0; i < 4000; i++)
+      fake_relay_send(fr, fc, 2, RELAY_COMMAND_DATA, fc->stream_id, d, sizeof(d));
+  }
+  ck_assert(mainloop_run_until(ml, cond_circ_gone, &o, 10));
+  ck_assert_int_eq(o.reason, DESTROY_REASON_PROTOCOL);
+  ck_assert_int_eq(o.remote, 0);
+  ck_assert(mainloop_run_until(ml, cond_fc_destroyed, fc, 5));
+  if (which == 2)
+    close_edge(&so);
+}
+
+START_TEST(test_garbage_unrecognized)
+{
+  garbage_case(0);
+}
+END_TEST
+
+START_TEST(test_garbage_length)
+{
+  garbage_case(1);
+}
+END_TEST
+
+START_TEST(test_garbage_stream_window)
+{
+  garbage_case(2);
+}
+END_TEST
+
 static void
 set_sendme_params(int emit, int accept)
 {
@@ -858,6 +919,9 @@ unit_suite(void)
     { "no_channel", test_no_channel, 30 },
     { "chanmgr_shares_pending", test_chanmgr_shares_pending, 30 },
     { "wrong_identity", test_wrong_identity, 30 },
+    { "garbage_unrecognized", test_garbage_unrecognized, 30 },
+    { "garbage_length", test_garbage_length, 30 },
+    { "garbage_stream_window", test_garbage_stream_window, 30 },
   };
   testutil_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), setup, teardown);
   return s;
