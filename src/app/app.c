@@ -12,6 +12,7 @@
 #ifdef _WIN32
 #include <direct.h>
 #include <winsock2.h>
+#include <windows.h>
 #endif
 
 #include "core/listener.h"
@@ -97,6 +98,114 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
   log_notice(LD_GENERAL, "Caught signal %d: exiting cleanly.", (int)sig);
   mainloop_exit(arg);
 }
+
+#ifdef _WIN32
+/* Windows console events (Ctrl-C, Ctrl-Break, closing the console window,
+ * logoff, shutdown) arrive on a thread the system creates for them, which
+ * runs the handler registered with SetConsoleCtrlHandler; the CRT's SIGINT
+ * (libevent's evsignal) covers only Ctrl-C.  The handler makes the loop exit
+ * by activating a pre-made event (thread-safe: the base has locks since
+ * evthread_use_windows_threads) and, for the events after which Windows ends
+ * the process as soon as the handler returns (close, logoff, shutdown), waits
+ * until app_run has saved state and closed the log.  The handler takes no
+ * argument, hence this one static state. */
+static struct {
+  CRITICAL_SECTION lock;
+  struct event *ev;         /* NULL when no loop runs */
+  HANDLE done;              /* manual reset: set when app_run has cleaned up */
+  volatile LONG type;       /* the last console event + 1 */
+} console;
+static INIT_ONCE console_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK
+console_init_once(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+  (void)once; (void)param; (void)ctx;
+  InitializeCriticalSection(&console.lock);
+  console.done = CreateEventA(NULL, TRUE, FALSE, NULL);
+  return TRUE;
+}
+
+static const char *
+console_event_name(unsigned long type)
+{
+  switch (type) {
+  case CTRL_C_EVENT: return "Ctrl-C";
+  case CTRL_BREAK_EVENT: return "Ctrl-Break";
+  case CTRL_CLOSE_EVENT: return "console close";
+  case CTRL_LOGOFF_EVENT: return "logoff";
+  case CTRL_SHUTDOWN_EVENT: return "shutdown";
+  default: return "console event";
+  }
+}
+
+int
+app_console_event_(unsigned long type)
+{
+  InitOnceExecuteOnce(&console_once, console_init_once, NULL, NULL);
+  EnterCriticalSection(&console.lock);
+  struct event *ev = console.ev;
+  if (ev) {
+    InterlockedExchange(&console.type, (LONG)type + 1);
+    event_active(ev, EV_READ, 0);
+  }
+  LeaveCriticalSection(&console.lock);
+  if (!ev)
+    return 0;       /* no loop: the next handler (the default one exits) */
+  if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT)
+    WaitForSingleObject(console.done, 4500);   /* Windows allows about 5 s */
+  return 1;
+}
+
+static BOOL WINAPI
+console_ctrl_handler(DWORD type)
+{
+  return app_console_event_(type) ? TRUE : FALSE;
+}
+
+static void
+console_cb(evutil_socket_t fd, short what, void *arg)
+{
+  (void)fd; (void)what;
+  log_notice(LD_GENERAL, "Caught %s: exiting cleanly.",
+             console_event_name((unsigned long)InterlockedCompareExchange(&console.type, 0, 0) - 1));
+  mainloop_exit(arg);
+}
+
+static void
+console_start(mainloop_t *ml)
+{
+  InitOnceExecuteOnce(&console_once, console_init_once, NULL, NULL);
+  ResetEvent(console.done);
+  struct event *ev = event_new(mainloop_base(ml), -1, 0, console_cb, ml);
+  EnterCriticalSection(&console.lock);
+  console.ev = ev;
+  LeaveCriticalSection(&console.lock);
+  if (!SetConsoleCtrlHandler(console_ctrl_handler, TRUE))
+    log_warn(LD_GENERAL, "Cannot install the console control handler (error %lu): Ctrl-C "
+             "may not shut down cleanly.", (unsigned long)GetLastError());
+  log_notice(LD_GENERAL, "libevent backend: %s (IOCP %s)", event_base_get_method(mainloop_base(ml)),
+             mainloop_uses_iocp(ml) ? "on" : "off");
+}
+
+/* After the state is saved and before the log closes. */
+static void
+console_stop(void)
+{
+  SetConsoleCtrlHandler(console_ctrl_handler, FALSE);
+  EnterCriticalSection(&console.lock);
+  struct event *ev = console.ev;
+  console.ev = NULL;
+  LeaveCriticalSection(&console.lock);
+  event_free(ev);
+}
+
+static void
+console_done(void)
+{
+  SetEvent(console.done);
+}
+#endif
 
 /* The ORPort: relay keys, the TLS server context, the listener. */
 typedef struct app_orport_t {
@@ -220,6 +329,8 @@ app_list_fingerprint(const evonion_config_t *cfg, FILE *out)
   return 0;
 }
 
+static int app_run_loop(const evonion_config_t *cfg);
+
 static int
 app_run(const evonion_config_t *cfg)
 {
@@ -234,6 +345,25 @@ app_run(const evonion_config_t *cfg)
     log_err(LD_CONFIG, "%s", err);
     return 1;
   }
+#ifdef _WIN32
+  WSADATA wsa;
+  int wsa_err = WSAStartup(MAKEWORD(2, 2), &wsa);
+  if (wsa_err != 0) {
+    log_err(LD_NET, "Winsock would not start (error %d)", wsa_err);
+    return 1;
+  }
+#endif
+  int rv = app_run_loop(cfg);
+#ifdef _WIN32
+  WSACleanup();
+#endif
+  return rv;
+}
+
+/* app_run past the data directory (and, on Windows, with Winsock started). */
+static int
+app_run_loop(const evonion_config_t *cfg)
+{
   mainloop_t *ml = mainloop_new();
   if (!ml)
     return 1;
@@ -254,6 +384,9 @@ app_run(const evonion_config_t *cfg)
   struct event *sigterm = evsignal_new(mainloop_base(ml), SIGTERM, stop_cb, ml);
   event_add(sigint, NULL);
   event_add(sigterm, NULL);
+#ifdef _WIN32
+  console_start(ml);    /* after SIGINT's CRT handler, so that ours runs first */
+#endif
   log_notice(LD_GENERAL, "evonion %s starting (libevent %s, %s); data directory %s",
              EVONION_VERSION, event_get_version(), OpenSSL_version(OPENSSL_VERSION),
              cfg->data_directory);
@@ -264,11 +397,18 @@ app_run(const evonion_config_t *cfg)
     rv = mainloop_run(ml) < 0 ? 1 : 0;
   event_free(sigint);
   event_free(sigterm);
+#ifdef _WIN32
+  console_stop();
+#endif
   client_role_stop(&client);
   orport_stop(&orport);
   mainloop_free(ml);
   tls_ctx_free(orport.tls);
+  log_notice(LD_GENERAL, "evonion stopped (exit status %d).", rv);
   log_close_file();
+#ifdef _WIN32
+  console_done();
+#endif
   return rv;
 }
 

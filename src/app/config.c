@@ -138,7 +138,12 @@ config_finish(evonion_config_t *cfg, char *err, size_t errlen)
   if (!cfg->data_directory) {
     cfg->data_directory = config_default_data_directory();
     if (!cfg->data_directory) {
+#ifdef _WIN32
+      snprintf(err, errlen, "no default data directory (APPDATA is not set): give "
+               "--data-directory");
+#else
       snprintf(err, errlen, "no default data directory (HOME is not set): give --data-directory");
+#endif
       return -1;
     }
   }
