@@ -59,9 +59,12 @@ stream_finish(stream_t *s, stream_event_t ev, stream_info_t *info)
   info->was_connected = s->connected;
   stream_cb_t cb = s->cb;
   void *arg = s->arg;
+  /* From here the stream is dead: a stream_close() or stream_edge_*() call
+   * on it from inside the callback does nothing. */
+  s->magic = 0;
   if (cb)
     cb(s, ev, info, arg);
-  stream_free(s);
+  x_free(s);
 }
 
 static stream_t *

@@ -23,7 +23,8 @@
  * STREAM_EV_END (the exit's END, a failure, the circuit closing, or the edge's
  * EOF after we sent END) or STREAM_EV_RESOLVED (RESOLVE streams).  After that
  * callback returns the stream is gone: forget the pointer (the edge stays the
- * owner's: typically conn_close_after_flush()).  stream_edge_closed() and
+ * owner's: typically conn_close_after_flush()); stream calls on it from inside
+ * that callback are ignored.  stream_edge_closed() and
  * stream_close() end it without a callback. */
 #ifndef EVONION_OR_STREAM_H
 #define EVONION_OR_STREAM_H

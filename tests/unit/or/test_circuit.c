@@ -45,6 +45,7 @@ typedef struct sobs_t {
   edge_t *edge;
   app_t *app;
   int connected, ended, resolved;
+  int close_in_cb;   /**< call stream_close() from inside the END callback */
   stream_info_t info;
   netaddr_t resolved_addr;
 } sobs_t;
@@ -203,6 +204,8 @@ stream_cb(stream_t *s, stream_event_t ev, const stream_info_t *info, void *arg)
       o->resolved_addr = info->resolved->answers[0].addr;
   } else {
     o->ended++;
+    if (o->close_in_cb)
+      stream_close(s, END_REASON_MISC); /* must be harmless: the stream is done */
   }
   o->s = NULL;
   if (o->edge)
@@ -616,6 +619,7 @@ START_TEST(test_end_from_exit)
   fr->end_after_connected = 1;
   circuit_t *c = build(&o, 3);
   open_stream(&so, c);
+  so.close_in_cb = 1;
   ck_assert(mainloop_run_until(ml, cond_stream_ended, &so, 10));
   ck_assert_int_eq(so.connected, 1);
   ck_assert_int_eq(so.ended, 1);
