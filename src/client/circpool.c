@@ -1,6 +1,7 @@
 /* circpool.c — the client's circuits (see circpool.h). */
 #include "client/circpool.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,10 +24,13 @@ typedef struct pool_circ_t {
   int built;
   uint8_t exit_id[20];
   uint8_t guard_id[20];
+  char guard_nick[20];
   int used;                    /**< handed to a request: iso is fixed */
   size_t iso_len;
   uint8_t iso[CIRCPOOL_ISO_MAX];
   uint16_t port;               /**< the port it was launched for (0: any) */
+  int is_dir;                  /**< a one-hop directory circuit (BEGIN_DIR only) */
+  double idle_since;           /**< is_dir: monotonic time it was first seen without streams (0: busy) */
 } pool_circ_t;
 
 struct circpool_req_t {
@@ -40,6 +44,7 @@ struct circpool_req_t {
   void *arg;
   int attempts;
   double deadline;             /**< monotonic seconds */
+  int is_dir;                  /**< wants a one-hop directory circuit */
   pool_circ_t *waiting_on;     /**< the building circuit launched for it */
 };
 
@@ -124,6 +129,12 @@ circ_suits(const circpool_t *p, const pool_circ_t *pc, const circpool_req_t *r, 
     return 0;
   if (pc->circ == r->avoid)
     return 0;
+  /* Directory circuits and general ones never serve each other's requests;
+   * a directory circuit carries any number of BEGIN_DIR streams. */
+  if (pc->is_dir != r->is_dir)
+    return 0;
+  if (r->is_dir)
+    return !want_built || !too_dirty(p, pc);
   if (!iso_matches(pc, r->iso, r->iso_len))
     return 0;
   if (want_built) {
@@ -169,21 +180,26 @@ hop_from_node(circ_hop_t *h, const node_t *n)
   memcpy(h->ntor_key, n->ntor_key, 32);
 }
 
-/** Launch a circuit for port; returns it, or NULL with *err set. */
+/** Launch a circuit for port (is_dir: a one-hop directory circuit to the
+ *  guard instead); returns it, or NULL with *err set. */
 static pool_circ_t *
-launch(circpool_t *p, uint16_t port, const char **err)
+launch(circpool_t *p, uint16_t port, int is_dir, const char **err)
 {
   if (!p->nl || !p->enough) {
     *err = "not enough directory information";
     return NULL;
   }
   path_options_t po;
-  path_options_init_exit(&po, port, p->o.testing_tor_network);
+  if (is_dir)
+    path_options_init_dir(&po, p->o.testing_tor_network);
+  else
+    path_options_init_exit(&po, port, p->o.testing_tor_network);
   path_t path;
   path_result_t pr = path_choose(p->nl, p->o.guards, &po, (int64_t)time(NULL), NULL, &path);
   if (pr != PATH_OK) {
     *err = path_result_to_string(pr);
-    log_info(LD_CIRC, "no path for port %u: %s", (unsigned)port, *err);
+    log_info(LD_CIRC, "no path for %s %u: %s", is_dir ? "a directory circuit" : "port",
+             is_dir ? 0u : (unsigned)port, *err);
     return NULL;
   }
   circ_hop_t hops[PATH_MAX_HOPS];
@@ -192,9 +208,11 @@ launch(circpool_t *p, uint16_t port, const char **err)
   pool_circ_t *pc = x_calloc(1, sizeof(*pc));
   pc->pool = p;
   pc->port = port;
+  pc->is_dir = is_dir;
   pc->serial = ++p->next_serial;
   memcpy(pc->exit_id, path.hops[path.n_hops - 1]->rsa_id, 20);
   memcpy(pc->guard_id, path.hops[0]->rsa_id, 20);
+  snprintf(pc->guard_nick, sizeof(pc->guard_nick), "%s", path.hops[0]->nickname);
   pc->circ = circuit_launch(p->o.cctx, hops, path.n_hops, circ_event, pc);
   if (!pc->circ) {
     x_free(pc);
@@ -206,9 +224,13 @@ launch(circpool_t *p, uint16_t port, const char **err)
   p->n_launched++;
   if (p->o.bootstrap)
     bootstrap_report(p->o.bootstrap, BOOTSTRAP_CIRCUIT_CREATE, 0);
-  log_info(LD_CIRC, "circuit %u launched: %s -> %s -> %s (port %u)", pc->serial,
-           path.hops[0]->nickname, path.n_hops > 2 ? path.hops[1]->nickname : "-",
-           path.hops[path.n_hops - 1]->nickname, (unsigned)port);
+  if (is_dir)
+    log_info(LD_CIRC, "circuit %u launched: one hop to %s (directory, BEGIN_DIR)", pc->serial,
+             path.hops[0]->nickname);
+  else
+    log_info(LD_CIRC, "circuit %u launched: %s -> %s -> %s (port %u)", pc->serial,
+             path.hops[0]->nickname, path.n_hops > 2 ? path.hops[1]->nickname : "-",
+             path.hops[path.n_hops - 1]->nickname, (unsigned)port);
   return pc;
 }
 
@@ -217,7 +239,7 @@ n_clean(const circpool_t *p)
 {
   int n = 0;
   for (pool_circ_t *pc = p->circs; pc; pc = pc->next) {
-    if (!pc->used && (!pc->built || circuit_is_open(pc->circ)))
+    if (!pc->used && !pc->is_dir && (!pc->built || circuit_is_open(pc->circ)))
       n++;
   }
   return n;
@@ -234,7 +256,7 @@ keep_prebuilt(circpool_t *p)
   }
   int want = p->o.n_prebuilt - n_clean(p);
   for (int i = 0; i < want && p->nl && p->enough; i++) {
-    if (!launch(p, CIRCPOOL_PREBUILT_PORT, &err))
+    if (!launch(p, CIRCPOOL_PREBUILT_PORT, 0, &err))
       break;
   }
 }
@@ -296,7 +318,7 @@ serve_one(circpool_t *p, circpool_req_t *r, double now)
     return 1;
   }
   const char *err = NULL;
-  pc = launch(p, r->port, &err);
+  pc = launch(p, r->port, r->is_dir, &err);
   if (!pc) {
     req_finish(r, NULL, err);
     return 1;
@@ -366,7 +388,7 @@ circ_event(circuit_t *circ, circuit_event_t ev, void *arg)
     log_info(LD_CIRC, "circuit %u built", pc->serial);
     if (p->o.guards)
       guard_note_success(p->o.guards, pc->guard_id, (int64_t)time(NULL));
-    if (p->o.bootstrap)
+    if (p->o.bootstrap && !pc->is_dir)
       bootstrap_report(p->o.bootstrap, BOOTSTRAP_DONE, 0);
     /* A circuit reserved for a request that went away is clean again. */
     int reserved = 0;
@@ -405,11 +427,33 @@ circ_event(circuit_t *circ, circuit_event_t ev, void *arg)
 
 /* --- housekeeping ---------------------------------------------------------- */
 
+/* Close a directory circuit that has carried no stream for
+ * CIRCPOOL_DIR_IDLE seconds (seen at the 5 s ticks). */
+static void
+expire_idle_dir(pool_circ_t *pc, double now)
+{
+  if (!pc->is_dir || !pc->built || !circuit_is_open(pc->circ))
+    return;
+  if (circuit_n_streams(pc->circ) > 0) {
+    pc->idle_since = 0;
+    return;
+  }
+  if (pc->idle_since == 0) {
+    pc->idle_since = now;
+  } else if (now - pc->idle_since >= CIRCPOOL_DIR_IDLE) {
+    log_info(LD_CIRC, "circuit %u: directory circuit idle for %.0f s: closing", pc->serial,
+             now - pc->idle_since);
+    circuit_close(pc->circ);
+  }
+}
+
 static void
 tick_cb(mtimer_t *t, void *arg)
 {
   circpool_t *p = arg;
+  double now = now_mono();
   for (pool_circ_t *pc = p->circs; pc; pc = pc->next) {
+    expire_idle_dir(pc, now);
     if (pc->built && circuit_is_open(pc->circ) && too_dirty(p, pc) &&
         circuit_n_streams(pc->circ) == 0) {
       log_info(LD_CIRC, "circuit %u: dirty for over %.0f s and idle: closing", pc->serial,
@@ -466,6 +510,14 @@ circpool_set_nodelist(circpool_t *p, const nodelist_t *nl, int enough)
   p->nl = nl;
   p->enough = enough;
   schedule_process(p);
+}
+
+circpool_req_t *
+circpool_get_dir(circpool_t *p, const circuit_t *avoid, circpool_cb_t cb, void *arg)
+{
+  circpool_req_t *r = circpool_get(p, 0, NULL, 0, avoid, cb, arg);
+  r->is_dir = 1;  /* served from the event loop, never before this returns */
+  return r;
 }
 
 circpool_req_t *
@@ -530,4 +582,21 @@ circpool_circuit_serial(const circpool_t *p, const circuit_t *circ)
       return pc->serial;
   }
   return 0;
+}
+
+int
+circpool_circuit_describe(const circpool_t *p, const circuit_t *circ, char *out, size_t outlen)
+{
+  for (pool_circ_t *pc = p->circs; pc; pc = pc->next) {
+    if (pc->circ != circ)
+      continue;
+    char hex[41];
+    for (int i = 0; i < 20; i++)
+      snprintf(hex + 2 * i, 3, "%02X", pc->guard_id[i]);
+    snprintf(out, outlen, "%s ($%s)", pc->guard_nick[0] ? pc->guard_nick : "?", hex);
+    return 0;
+  }
+  if (outlen)
+    out[0] = '\0';
+  return -1;
 }

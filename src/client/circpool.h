@@ -14,6 +14,14 @@
  * (path_choose with the guard set).  A failed build is retried on a new path
  * up to max_attempts times per request; then the request fails with a reason.
  *
+ * Directory requests (circpool_get_dir) are served the same way with one-hop
+ * circuits to the guard (path_options_init_dir: it must have V2Dir) for
+ * BEGIN_DIR streams.  Those never carry SOCKS streams (and general circuits
+ * never carry BEGIN_DIR), are shared by any number of directory requests
+ * while open and not dirty longer than max_dirty, and are closed once they
+ * have carried no stream for CIRCPOOL_DIR_IDLE seconds.  They do not count
+ * as pre-built circuits nor report bootstrap progress.
+ *
  * The pool keeps n_prebuilt clean circuits (exits for port 80) ready once the
  * node list has enough microdescriptors, closes circuits that are dirty
  * longer than max_dirty and carry no stream, and reports bootstrap progress
@@ -32,6 +40,9 @@
 
 /** The longest isolation key (SOCKS version + username + password). */
 #define CIRCPOOL_ISO_MAX 520
+/** A one-hop directory circuit with no stream for this long is closed
+ *  (seconds; checked every 5 s). */
+#define CIRCPOOL_DIR_IDLE 60.0
 
 typedef struct circpool_t circpool_t;
 typedef struct circpool_req_t circpool_req_t;
@@ -73,6 +84,13 @@ void circpool_set_nodelist(circpool_t *p, const nodelist_t *nl, int enough);
 circpool_req_t *circpool_get(circpool_t *p, uint16_t port, const uint8_t *iso, size_t iso_len,
                              const circuit_t *avoid, circpool_cb_t cb, void *arg);
 
+/** Ask for an open one-hop directory circuit (to the guard, for BEGIN_DIR),
+ *  not avoid (may be NULL).  Answered like circpool_get(), never from inside
+ *  this call.  Returns the request (valid until its callback or
+ *  circpool_cancel). */
+circpool_req_t *circpool_get_dir(circpool_t *p, const circuit_t *avoid, circpool_cb_t cb,
+                                 void *arg);
+
 /** Forget a request before its callback ran.  NULL is fine. */
 void circpool_cancel(circpool_req_t *r);
 
@@ -87,5 +105,10 @@ unsigned circpool_n_built(const circpool_t *p);
 
 /** The pool's short ID of circ for logs ("circuit 7"), 0 if not the pool's. */
 unsigned circpool_circuit_serial(const circpool_t *p, const circuit_t *circ);
+
+/** Name circ's first hop for logs into out: "nickname ($FINGERPRINT)".
+ *  Returns 0, or -1 (not the pool's; out is ""). */
+int circpool_circuit_describe(const circpool_t *p, const circuit_t *circ, char *out,
+                              size_t outlen);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "client/ap.h"
 #include "client/circpool.h"
+#include "client/dirtunnel.h"
 #include "client/guard.h"
 #include "client/socks_conn.h"
 #include "core/listener.h"
@@ -31,6 +32,7 @@ struct client_t {
   circuit_ctx_t *cctx;
   guard_set_t *guards;
   circpool_t *pool;
+  dirtunnel_t *tunnel;
   ap_ctx_t *ap;
   dirclient_t *dc;
   size_t n_socks;
@@ -157,6 +159,10 @@ client_start(mainloop_t *ml, const client_options_t *o, char *err, size_t errlen
   d.on_nodelist = on_nodelist;
   d.arg = cl;
   cl->dc = dirclient_new(ml, &d);
+  /* Once there is enough directory information, fetch over BEGIN_DIR on
+   * one-hop circuits to the guard, as tor clients do (dir/README.md). */
+  cl->tunnel = dirtunnel_new(ml, cl->pool);
+  dirclient_set_tunnel(cl->dc, dirtunnel_open, cl->tunnel);
   dirclient_start(cl->dc);
   return cl;
 }
@@ -171,6 +177,7 @@ client_free(client_t *cl)
   for (size_t i = 0; i < cl->n_socks; i++)
     socks_listener_free(cl->socks[i]);
   dirclient_free(cl->dc);
+  dirtunnel_free(cl->tunnel);
   circpool_free(cl->pool);
   circuit_ctx_free(cl->cctx);
   ap_ctx_free(cl->ap);
