@@ -155,14 +155,50 @@ def first_request(proxy, http):
                          t.why)
 
 
-def big_get(proxy, http, mib, label):
+def wineserver_pids(wine):
+    """The wineserver of our prefix (found by its environment; only read, never signalled)."""
+    out = []
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            with open('/proc/%s/comm' % d) as f:
+                if not f.read().startswith('wineserver'):
+                    continue
+            with open('/proc/%s/environ' % d, 'rb') as f:
+                env = f.read().split(b'\0')
+        except OSError:
+            continue
+        if ('WINEPREFIX=' + wine.prefix).encode() in env:
+            out.append(int(d))
+    return out
+
+
+def cpu_of(pids):
+    total = 0.0
+    for p in pids:
+        try:
+            total += sp.proc_cpu_seconds(p)
+        except (OSError, ValueError):
+            pass
+    return total
+
+
+def big_get(proxy, http, mib, label, extra_pids=()):
+    """GET mib MiB; prints the CPU seconds the proxy (and extra_pids: Wine's server) spent."""
     n = mib * MiB
+    pids = [proxy.pid] + list(extra_pids)
+    cpu0 = [cpu_of([p]) for p in pids]
     with Timed('%s: GET %d MiB' % (label, mib)):
         t = sp.curl_get_bytes(proxy.socks_port, http.port, n, label, timeout=600,
                               expected=expected_sha256(n, label))
+    cpu = [cpu_of([p]) - c for p, c in zip(pids, cpu0)]
     check('%s: GET %d MiB byte-exact (%.1f MB/s)' % (label, mib, t.mbps), t.ok, t.why)
+    print('     CPU during the GET: proxy %.1f s%s; load average %s' % (
+        cpu[0], ''.join(', wineserver %.1f s' % c for c in cpu[1:]),
+        ' '.join('%.1f' % x for x in os.getloadavg())), flush=True)
     if t.ok:
-        RATES.append((label, mib, t.mbps, t.time_total))
+        RATES.append((label, mib, t.mbps, t.time_total, sum(cpu)))
     return t
 
 
@@ -224,7 +260,8 @@ def do_rate(net, wine, exe, http):
     print('     rate: %d bytes in %.2f s after the first byte (model %.2f s): held %.3f MiB/s of '
           'cells, %.3f MiB/s of body' % (n, body_time, expect_time, held / MiB,
                                           n / t.time_total / MiB), flush=True)
-    RATES.append(('evonion.exe --bandwidth-rate 1MB', 10, n / t.time_total / 1e6, t.time_total))
+    RATES.append(('evonion.exe --bandwidth-rate 1MB', 10, n / t.time_total / 1e6, t.time_total,
+                  None))
     check('--bandwidth-rate 1MB held within +-10%% (%.3f MiB/s; body time %.2f s, bounds '
           '%.2f-%.2f s)' % (held / MiB, body_time, expect_time / 1.1, expect_time / 0.9),
           0.9 * rate <= held <= 1.1 * rate, t)
@@ -284,7 +321,8 @@ def run(args, checks, wine, http):
               'libevent backend: win32 (IOCP on)' in log, log[:600])
         if not first_request(proxy, http):
             return
-        steps = [('get', lambda: big_get(proxy, http, args.big_mib, 'evonion.exe-wine')),
+        wsp = wineserver_pids(wine)
+        steps = [('get', lambda: big_get(proxy, http, args.big_mib, 'evonion.exe-wine', wsp)),
                  ('post', lambda: do_post(proxy, http)),
                  ('parallel', lambda: do_parallel(proxy, http)),
                  ('linux', lambda: do_linux(net, args.evonion, http, args.big_mib)),
@@ -342,9 +380,11 @@ def main():
             run(args, checks, wine, http)
     finally:
         wine.close()
-    print('\nthroughput (payload MB/s = 10^6 bytes/s over curl\'s total time, same network):')
-    for label, mib, mbps, total in RATES:
-        print('  %-36s %4d MiB %8.2f MB/s %7.1f s' % (label, mib, mbps, total))
+    print('\nthroughput (payload MB/s = 10^6 bytes/s over curl\'s total time, same network; '
+          'CPU: the proxy + Wine\'s server):')
+    for label, mib, mbps, total, cpu in RATES:
+        print('  %-36s %4d MiB %8.2f MB/s %7.1f s%s' % (
+            label, mib, mbps, total, '' if cpu is None else '  CPU %.1f s' % cpu))
     print('\ntimings:')
     for what, dt in TIMES:
         print('  %-40s %7.1f s' % (what, dt))
