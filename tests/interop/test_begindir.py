@@ -14,7 +14,10 @@ SOCKS proxy (a free port) with --log info.  Checks:
   * the authorities' DirPorts were not asked for that consensus: the count of evonion's
     "Fetching /tor/status-vote/... from authN (127.0.0.1:DIRPORT)" lines does not grow after
     bootstrap, and no tunnelled request failed ("over BEGIN_DIR failed" absent);
-  * a fetch through the SOCKS port still works (1 MiB, sha256).
+  * a fetch through the SOCKS port still works (1 MiB, sha256);
+  * stopped with SIGTERM, evonion's output has no AddressSanitizer error or UBSan report
+    (meaningful with a sanitizer build: EVONION_BIN=build-asan/evonion); leaks at exit are
+    printed as a NOTE, not judged (a TLS channel leaks at shutdown with or without BEGIN_DIR).
 Prints `N passed, N failed` last; exit 0 only if nothing failed (77: no tor).
 """
 
@@ -165,6 +168,23 @@ def main():
         check('socks_fetch', t.ok and t.length == n and t.sha256 == expected_sha256(n, 'begindir'),
               repr(t))
         check('evonion_running', node.running())
+        # Stop it here, to read what a sanitizer build reports at exit (leaks included).
+        net.stop_node(node)
+        try:
+            with open(node.stdout_path, errors='replace') as f:
+                out = f.read()
+        except OSError:
+            out = ''
+        bad = [l for l in out.splitlines() if 'ERROR: AddressSanitizer' in l or 'runtime error:' in l]
+        if not check('no_sanitizer_error', not bad, '; '.join(bad[:3])):
+            start = out.find('=' * 10)
+            print(out[start:start + 20000], flush=True)
+        # Leaks at exit are reported, not judged: evonion leaks one TLS channel at shutdown
+        # whether or not BEGIN_DIR was used (same 340 allocations when stopped right after
+        # "Bootstrapped 100%", before any tunnelled fetch) -- a known issue outside this test.
+        m = re.search(r'SUMMARY: AddressSanitizer: (\d+) byte\(s\) leaked in (\d+) allocation', out)
+        if m:
+            print('NOTE LeakSanitizer at exit: %s bytes in %s allocations' % m.groups(), flush=True)
     print('%d passed, %d failed' % (len(PASSED), len(FAILED)), flush=True)
     return 0 if not FAILED else 1
 
