@@ -112,6 +112,7 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 static struct {
   CRITICAL_SECTION lock;
   struct event *ev;         /* NULL when no loop runs */
+  int running;              /* from console_start to console_done (cleanup included) */
   HANDLE done;              /* manual reset: set when app_run has cleaned up */
   volatile LONG type;       /* the last console event + 1 */
 } console;
@@ -144,14 +145,16 @@ app_console_event_(unsigned long type)
 {
   InitOnceExecuteOnce(&console_once, console_init_once, NULL, NULL);
   EnterCriticalSection(&console.lock);
-  struct event *ev = console.ev;
-  if (ev) {
+  int running = console.running;
+  if (console.ev) {
     InterlockedExchange(&console.type, (LONG)type + 1);
-    event_active(ev, EV_READ, 0);
+    event_active(console.ev, EV_READ, 0);
   }
   LeaveCriticalSection(&console.lock);
-  if (!ev)
-    return 0;       /* no loop: the next handler (the default one exits) */
+  /* Not running: the next handler (the default one exits).  During the
+   * cleanup after the loop (no event any more) the event is only waited out. */
+  if (!running)
+    return 0;
   if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT)
     WaitForSingleObject(console.done, 4500);   /* Windows allows about 5 s */
   return 1;
@@ -180,6 +183,7 @@ console_start(mainloop_t *ml)
   struct event *ev = event_new(mainloop_base(ml), -1, 0, console_cb, ml);
   EnterCriticalSection(&console.lock);
   console.ev = ev;
+  console.running = 1;
   LeaveCriticalSection(&console.lock);
   if (!SetConsoleCtrlHandler(console_ctrl_handler, TRUE))
     log_warn(LD_GENERAL, "Cannot install the console control handler (error %lu): Ctrl-C "
@@ -188,11 +192,10 @@ console_start(mainloop_t *ml)
              mainloop_uses_iocp(ml) ? "on" : "off");
 }
 
-/* After the state is saved and before the log closes. */
+/* When the loop has returned: no more events to the loop. */
 static void
 console_stop(void)
 {
-  SetConsoleCtrlHandler(console_ctrl_handler, FALSE);
   EnterCriticalSection(&console.lock);
   struct event *ev = console.ev;
   console.ev = NULL;
@@ -200,10 +203,15 @@ console_stop(void)
   event_free(ev);
 }
 
+/* After the state is saved and the log closed: a waiting handler may return. */
 static void
 console_done(void)
 {
+  EnterCriticalSection(&console.lock);
+  console.running = 0;
+  LeaveCriticalSection(&console.lock);
   SetEvent(console.done);
+  SetConsoleCtrlHandler(console_ctrl_handler, FALSE);
 }
 #endif
 

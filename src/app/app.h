@@ -24,8 +24,9 @@ int app_make_private_dir(const char *dir, char *err, size_t errlen);
 /** What the console control handler does for a console event of this type
  *  (CTRL_C_EVENT ...), callable from any thread: while app_main runs a loop,
  *  makes it exit cleanly and returns 1 (for close/logoff/shutdown only after
- *  the state is saved and the log closed, at most ~4.5 s); with no loop
- *  running, returns 0 (the next handler applies).  Exposed for tests. */
+ *  the state is saved and the log closed, at most ~4.5 s; during that cleanup
+ *  an event is only waited out); with no loop running, returns 0 (the next
+ *  handler, the system's exit, applies).  Exposed for tests. */
 int app_console_event_(unsigned long type);
 #endif
 
