@@ -58,8 +58,8 @@ const flag_def_t evonion_flags[] = {
     "relays may share a /16 or be on private addresses, directory retries come quickly.", 0, 0,
     0 },
   { "socks-port", FLAG_STRING, NULL, CFG(socks_ports), "[ADDR:]PORT",
-    "Accept SOCKS4/4a/5 clients here (default 127.0.0.1:9050; a bare PORT means 127.0.0.1). "
-    "Repeatable; 0 turns the SOCKS proxy off.", 0, 0, FLAG_REPEATABLE },
+    "Accept SOCKS4/4a/5 clients here (default 127.0.0.1:9050; a bare PORT means 127.0.0.1; "
+    "ADDR:0 picks a free port). Repeatable; 0 turns the SOCKS proxy off.", 0, 0, FLAG_REPEATABLE },
   { "socks-allow-nonlocal", FLAG_BOOL, NULL, CFG(socks_allow_nonlocal), NULL,
     "Allow --socks-port on a non-loopback address (anyone who reaches it can use the proxy).",
     0, 0, 0 },
@@ -129,9 +129,10 @@ config_finish(evonion_config_t *cfg, char *err, size_t errlen)
     char *end = NULL;
     if (*ps)
       port = strtol(ps, &end, 10);
-    if (port < 1 || port > 65535 || !end || *end) {
-      snprintf(err, errlen, "--socks-port: \"%s\" is not [ADDR:]PORT with PORT 1-65535 (or 0 "
-               "to turn SOCKS off)", v);
+    /* ADDR:0 picks a free port (logged); a bare 0 turns SOCKS off. */
+    if (port < (colon ? 0 : 1) || port > 65535 || !end || *end) {
+      snprintf(err, errlen, "--socks-port: \"%s\" is not [ADDR:]PORT with PORT 1-65535 (ADDR:0 "
+               "picks a free port; 0 alone turns SOCKS off)", v);
       return -1;
     }
   }

@@ -194,6 +194,13 @@ mainloop_free(mainloop_t *ml)
     if (!c->marked || (c->close_after_flush && !c->in_sweep))
       conn_mark_for_close(c);
   sweep_cb(-1, 0, ml);
+  /* libevent 2.1 frees a bufferevent in a finalizer callback, and a TLS
+   * filter's finalizer frees the socket bufferevent, which queues another
+   * one.  event_base_free() runs only the finalizers already queued, so the
+   * socket layer (and the SSL) leaked.  A few non-blocking loop turns run
+   * them all; nothing else is left to fire (every owner freed its timers). */
+  for (int i = 0; i < 4; i++)
+    event_base_loop(ml->base, EVLOOP_NONBLOCK);
   conn_ratelim_free_(ml);
   event_free(ml->sweep_ev);
   event_base_free(ml->base);
