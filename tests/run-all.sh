@@ -81,7 +81,7 @@ fi
 
 # --- 4. libFuzzer ---------------------------------------------------------------------
 if ! skipped fuzz; then
-  say "libFuzzer build (clang); each target 15 s from its corpus"
+  say "libFuzzer build (clang); each target 10 s from its corpus"
   rm -rf build-ci-fuzz
   if CC=clang meson setup build-ci-fuzz -Dfuzz=true -Dinterop=false -Db_sanitize=address,undefined \
        -Db_lundef=false >/dev/null && ninja -C build-ci-fuzz; then
@@ -93,7 +93,7 @@ if ! skipped fuzz; then
       fi
       work=$(mktemp -d)
       cp -r "$corpus." "$work/" 2>/dev/null
-      if "$bin" -max_total_time=15 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$work" \
+      if "$bin" -max_total_time=10 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$work" \
            > "build-ci-fuzz/fuzz_$name.log" 2>&1; then
         PASSED=$((PASSED + 1))
         echo "fuzz_$name: $(grep -E '^stat::number_of_executed_units' "build-ci-fuzz/fuzz_$name.log" | awk '{print $2}') executions, no finding"
