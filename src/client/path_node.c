@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "proto/netdoc/netdoc.h"
+
 int
 path_node_is_usable(const node_t *node)
 {
@@ -36,18 +38,6 @@ path_node_can_guard(const node_t *node)
   return (node->flags & NODE_FLAG_GUARD) && !(node->flags & NODE_FLAG_MIDDLEONLY);
 }
 
-static int
-hex_value(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* 1 if entry is "$" + 40 hex digits naming id, optionally followed by
  * "=nick" or "~nick". */
 static int
@@ -56,15 +46,14 @@ entry_names_id(const char *entry, const uint8_t id[20])
   if (entry[0] != '$')
     return 0;
   const char *h = entry + 1;
-  for (size_t i = 0; i < 20; i++) {
-    /* Stop at the first bad digit: never read past a short entry's NUL. */
-    int hi = hex_value(h[2 * i]);
-    if (hi < 0)
-      return 0;
-    int lo = hex_value(h[2 * i + 1]);
-    if (lo < 0 || (uint8_t)(hi << 4 | lo) != id[i])
+  /* Never read past a short entry's NUL: the 40 digits must all be there. */
+  for (size_t i = 0; i < 40; i++) {
+    if (h[i] == '\0')
       return 0;
   }
+  uint8_t got[20];
+  if (netdoc_hex_decode(h, 40, got, 20) < 0 || memcmp(got, id, 20) != 0)
+    return 0;
   return h[40] == '\0' || h[40] == '=' || h[40] == '~';
 }
 

@@ -7,6 +7,7 @@
 
 #include "lib/alloc.h"
 #include "lib/log.h"
+#include "proto/netdoc/netdoc.h"
 
 /* The public network's authorities as tor 0.4.9.11 has them built in
  * (tor's src/app/config/auth_dirs.inc; read from Debian's tor 0.4.9.11
@@ -67,33 +68,6 @@ split_tokens(const char *s, tok_t *toks, size_t max)
     n++;
   }
   return n;
-}
-
-static int
-hexval(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* Decode exactly 2*n hex digits from s into out.  Returns 0 or -1. */
-static int
-unhex(const char *s, size_t len, uint8_t *out, size_t n)
-{
-  if (len != 2 * n)
-    return -1;
-  for (size_t i = 0; i < n; i++) {
-    int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return -1;
-    out[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return 0;
 }
 
 static int
@@ -178,7 +152,7 @@ parse_flag(const tok_t *t, dir_authority_t *out, char *err, size_t errlen)
     return -1;
   }
   if (tok_has_prefix(t, "v3ident=")) {
-    if (unhex(t->p + 8, t->len - 8, out->v3ident, 20) == 0) {
+    if (netdoc_hex_decode(t->p + 8, t->len - 8, out->v3ident, 20) == 0) {
       out->has_v3ident = 1;
       return 0;
     }
@@ -235,7 +209,7 @@ parse_fingerprint(const tok_t *toks, size_t n, uint8_t out[20])
   } else {
     return -1;
   }
-  return unhex(hex, 40, out, 20);
+  return netdoc_hex_decode(hex, 40, out, 20);
 }
 
 int
