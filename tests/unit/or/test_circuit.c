@@ -798,7 +798,7 @@ garbage_case(int which)
     for (int i = 0; i < 4000; i++)
       fake_relay_send(fr, fc, 2, RELAY_COMMAND_DATA, fc->stream_id, d, sizeof(d));
   }
-  ck_assert(mainloop_run_until(ml, cond_circ_gone, &o, 10));
+  ck_assert(mainloop_run_until(ml, cond_circ_gone, &o, 60));
   ck_assert_int_eq(o.reason, DESTROY_REASON_PROTOCOL);
   ck_assert_int_eq(o.remote, 0);
   ck_assert(mainloop_run_until(ml, cond_fc_destroyed, fc, 5));
