@@ -329,6 +329,20 @@ wait_connected(sobs_t *so)
 /* 600 KB each way through the fake exit's echo: more than a stream window
  * (500 cells) and a circuit window (1000 cells), so both kinds of SENDME
  * flow both ways and the fake checks every v1 tag we send. */
+
+typedef struct echo_sendmes_t {
+  fcirc_t *fc;
+  int cells;
+} echo_sendmes_t;
+
+/* The fake has received the circuit and stream SENDMEs that cells DATA cells call for. */
+static int
+cond_echo_sendmes(void *arg)
+{
+  echo_sendmes_t *e = arg;
+  return e->fc->sendme_ok >= e->cells / 100 - 1 && e->fc->stream_sendmes >= e->cells / 50 - 2;
+}
+
 START_TEST(test_stream_echo)
 {
   circ_obs_t o;
@@ -353,7 +367,10 @@ START_TEST(test_stream_echo)
   check_pattern(fc->data_in, n);
   int cells = fc->data_cells_in;
   ck_assert_int_ge(cells, (int)(n / 498));
-  /* the fake checked our circuit SENDMEs' tags */
+  /* the fake checked our circuit SENDMEs' tags (the last ones may still be in
+   * flight when the application has everything: wait for them) */
+  echo_sendmes_t es = { fc, cells };
+  ck_assert(mainloop_run_until(ml, cond_echo_sendmes, &es, 30));
   ck_assert_int_eq(fc->sendme_bad, 0);
   ck_assert_int_eq(fc->sendme_v0, 0);
   ck_assert_int_ge(fc->sendme_ok, cells / 100 - 1);
