@@ -14,8 +14,8 @@
 #   EVONION_WIN_CACHE     dependency cache folder (default <repo>/.cache)
 #   EVONION_WIN_TIMEOUT   overall limit in seconds (default 2700)
 #   EVONION_WIN_FRESH=0   keep an existing build directory and Wine prefix (incremental)
-#   EVONION_WIN_TEST_JOBS tests run at once under Wine (default 1: Wine on 2 cores is slow
-#                         enough that the timing-bound socket tests need the machine)
+#   EVONION_WIN_TEST_JOBS tests run at once under Wine (default 2; the 'slow' suite, the
+#                         rate-limit tests, always runs alone afterwards: they need the machine)
 #   MESON_SETUP_ARGS      extra arguments for meson setup (e.g. -Dwerror=false)
 #   MESON_TEST_ARGS       extra arguments for meson test (e.g. a test name)
 set -euo pipefail
@@ -133,8 +133,11 @@ case $version in evonion\ *) say "under Wine: $version" ;;
 t=$(date +%s)
 rc=0
 # shellcheck disable=SC2086
-meson test -C "$BUILD" --suite unit --suite fuzz --print-errorlogs \
-  --num-processes "${EVONION_WIN_TEST_JOBS:-1}" ${MESON_TEST_ARGS:-} || rc=$?
+meson test -C "$BUILD" --suite unit --suite fuzz --no-suite slow --print-errorlogs \
+  --num-processes "${EVONION_WIN_TEST_JOBS:-2}" ${MESON_TEST_ARGS:-} || rc=$?
+# shellcheck disable=SC2086
+meson test -C "$BUILD" --suite slow --print-errorlogs --num-processes 1 --logbase testlog-slow \
+  ${MESON_TEST_ARGS:-} || rc=$?
 t_test=$(( $(date +%s) - t ))
 
 # --- evonion.exe as a SOCKS proxy under Wine, through a native tor network (issue 8) ---
@@ -151,7 +154,7 @@ t_interop=$(( $(date +%s) - t ))
 
 say "times: deps ${t_deps}s, wine prefix + setup ${t_prefix_setup}s, build ${t_build}s, tests ${t_test}s, interop ${t_interop}s, total $(lap)s"
 if [ "$rc" != 0 ]; then
-  say "FAILED: tests under Wine (see $BUILD/meson-logs/testlog.txt)"
+  say "FAILED: tests under Wine (see $BUILD/meson-logs/testlog.txt, testlog-slow.txt)"
   exit "$rc"
 fi
 if [ "$irc" != 0 ]; then
