@@ -3,6 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef _WIN32
+#include <direct.h>
+#else
+#include <unistd.h>
+#endif
 
 #include "app/app.h"
 #include "app/config.h"
@@ -233,8 +238,10 @@ END_TEST
 
 START_TEST(test_private_dir)
 {
-  char dir[256], err[256];
-  snprintf(dir, sizeof(dir), "evonion-test-priv-%d/sub/dd", (int)(testutil_now() * 1000) % 1000000);
+  char top[64], sub[128], dir[256], err[256];
+  snprintf(top, sizeof(top), "evonion-test-priv-%d", (int)(testutil_now() * 1000) % 1000000);
+  snprintf(sub, sizeof(sub), "%s/sub", top);
+  snprintf(dir, sizeof(dir), "%s/dd", sub);
   ck_assert_int_eq(app_make_private_dir(dir, err, sizeof(err)), 0);
   struct stat st;
   ck_assert_int_eq(stat(dir, &st), 0);
@@ -242,6 +249,9 @@ START_TEST(test_private_dir)
   ck_assert_int_eq(st.st_mode & 077, 0);
 #endif
   ck_assert_int_eq(app_make_private_dir(dir, err, sizeof(err)), 0);  /* again: fine */
+  ck_assert_int_eq(rmdir(dir), 0);
+  ck_assert_int_eq(rmdir(sub), 0);
+  ck_assert_int_eq(rmdir(top), 0);
 }
 END_TEST
 
