@@ -2,6 +2,7 @@
 #include "core/mainloop.h"
 
 #include <math.h>
+#include <signal.h>
 #include <string.h>
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -34,6 +35,11 @@ threads_init_once(void)
 #else
   if (evthread_use_pthreads() < 0)
     return -1;
+  /* A write to a socket whose peer has gone (a killed relay, a SOCKS client
+   * that hung up) must fail with EPIPE and close that connection, not end
+   * the process with SIGPIPE: neither libevent's writev nor OpenSSL's socket
+   * BIO asks for MSG_NOSIGNAL. */
+  signal(SIGPIPE, SIG_IGN);
 #endif
   done = 1;
   return 0;

@@ -24,7 +24,9 @@ typedef enum mainloop_limit_t {
 /** How often token buckets are refilled (tor's TokenBucketRefillInterval). */
 #define MAINLOOP_REFILL_MSEC 100
 
-/** Create an event loop.  Returns NULL (and logs) if libevent cannot start. */
+/** Create an event loop.  Returns NULL (and logs) if libevent cannot start.
+ *  The first call also sets up libevent's threading and, on POSIX, ignores
+ *  SIGPIPE for the process (a peer that goes away gives EPIPE, not death). */
 mainloop_t *mainloop_new(void);
 /** Free the loop: closes every connection still open (calling about_to_close),
  *  removes every bufferevent from its rate-limit group, then frees the groups. */

@@ -3,6 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <event2/buffer.h>
+#include <event2/util.h>
+#ifdef _WIN32
+#include <winsock2.h>
+#else
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
 
 #include "conntest.h"
 #include "core/conn.h"
@@ -516,6 +526,43 @@ net_hook(log_severity_t sev, log_domain_t dom, const char *msg, void *arg)
   }
 }
 
+/* A peer that goes away while we write to it (a killed relay, a SOCKS client
+ * that hangs up) ends the connection with an error, never the process: on
+ * POSIX the write after the peer's RST raises SIGPIPE, which mainloop_new()
+ * makes ignored (EPIPE instead).  Evonion died this way in the SOCKS interop
+ * test when a relay was killed mid-transfer.  Ten rounds: the peer accepts
+ * and closes at once, we keep sending 4 MiB. */
+START_TEST(test_peer_gone_while_writing)
+{
+#ifndef _WIN32
+  struct sigaction sa;
+  ck_assert_int_eq(sigaction(SIGPIPE, NULL, &sa), 0);
+  ck_assert(sa.sa_handler == SIG_IGN);
+#endif
+  for (int round = 0; round < 10; round++) {
+    evutil_socket_t lfd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert(lfd != EVUTIL_INVALID_SOCKET);
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+    ck_assert_int_eq(listen(lfd, 4), 0);
+    ev_socklen_t sl = sizeof(sin);
+    ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+    tconn_t *c = tconn_connect(ml, ntohs(sin.sin_port), NULL, 0);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 5), 1);
+    evutil_socket_t afd = accept(lfd, NULL, NULL);
+    ck_assert(afd != EVUTIL_INVALID_SOCKET);
+    evutil_closesocket(afd);
+    evutil_closesocket(lfd);
+    tconn_start_send(c, 5, 4 * MiB);
+    ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 20), 1);
+  }
+}
+END_TEST
+
 START_TEST(test_tls_close_is_eof_not_error)
 {
   net_log[0] = '\0';
@@ -587,6 +634,7 @@ unit_suite(void)
     { "never_reading_peer_blocked", test_never_reading_peer_blocked, 90 },
     { "never_reading_peer_tls", test_never_reading_peer_tls, 90 },
     { "tls_close_is_eof_not_error", test_tls_close_is_eof_not_error, 20 },
+    { "peer_gone_while_writing", test_peer_gone_while_writing, 60 },
     { "tls_garbage_is_error", test_tls_garbage_is_error, 20 },
     { "connect_many_all_report", test_connect_many_all_report, 40 },
     { "flushed_some_drives_plain", test_flushed_some_drives_plain, 90 },
