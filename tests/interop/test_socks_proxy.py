@@ -27,6 +27,8 @@ Checks (each with its own deadline; a hang is a failure):
              error (no hang), the next request succeeds
   sendme1    a second network with ConsensusParams sendme_accept_min_version=1
              sendme_emit_min_version=1: the same 100 MiB GET
+  relay logs on both networks (network 1 before the kill), no tor node logged a protocol
+             warning about our cells (SENDME, RELAY_EARLY, digest, circ_id, ...)
 
 Prints PASS/FAIL lines, a timing table, `N passed, N failed`; exit 0/1 (77: no tor or curl).
 
@@ -38,6 +40,7 @@ Prints PASS/FAIL lines, a timing table, `N passed, N failed`; exit 0/1 (77: no t
 import argparse
 import os
 import random
+import re
 import shutil
 import socket
 import sys
@@ -76,6 +79,25 @@ class Timed:
 
     def __exit__(self, *exc):
         TIMES.append((self.what, time.monotonic() - self.t0))
+
+
+# a tor relay's complaint about the cells it got from us (tor's log wording)
+RELAY_COMPLAINT = re.compile(r'\[warn\].*(protocol|[Uu]nexpected|[Uu]nacceptable|SENDME|'
+                             r'relay_early|RELAY_EARLY|digest|circ_id|[Cc]losing circ)')
+
+
+def check_relay_logs(net, tag):
+    """No tor relay or authority logged a protocol warning about our cells."""
+    bad = []
+    for n in net.authorities + net.relays:
+        try:
+            with open(n.log_path, errors='replace') as f:
+                bad += ['%s: %s' % (n.nickname, line.strip()) for line in f
+                        if RELAY_COMPLAINT.search(line)]
+        except OSError as e:
+            bad.append('%s: %s' % (n.nickname, e))
+    check('%s: no relay logged a protocol warning about our cells' % tag, not bad,
+          '; '.join(bad[:5]))
 
 
 def make_net(kind, params=None, keep=None):
@@ -381,6 +403,8 @@ def run_main_net(args, http, dns, checks):
                  ('refused', lambda: do_refused(proxy)),
                  ('kill', lambda: do_kill(net, proxy, http))]
         for name, fn in steps:
+            if name == 'kill':      # (the relay killed next makes its neighbours complain)
+                check_relay_logs(net, 'net1')
             if name in checks:
                 print('--- %s' % name, flush=True)
                 with Timed('net1: %s' % name):
@@ -405,6 +429,7 @@ def run_sendme_net(args, http, dns):
               cons.params if cons else None)
         if first_request(proxy, http):
             big_get(proxy, http, args.big_mib, 'sendme1')
+            check_relay_logs(net, 'net2')
         check('net2: proxy alive at the end', proxy.running(), proxy.log_tail())
     except (testnet.TestNetError, sp.ProxyError, OSError) as e:
         check('network 2 and proxy came up', False, str(e))
