@@ -541,7 +541,7 @@ START_TEST(test_peer_gone_while_writing)
 #endif
   for (int round = 0; round < 10; round++) {
     evutil_socket_t lfd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert(lfd != EVUTIL_INVALID_SOCKET);
+    ck_assert(lfd != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
     struct sockaddr_in sin;
     memset(&sin, 0, sizeof(sin));
     sin.sin_family = AF_INET;
@@ -554,7 +554,7 @@ START_TEST(test_peer_gone_while_writing)
     ck_assert_ptr_nonnull(c);
     ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 5), 1);
     evutil_socket_t afd = accept(lfd, NULL, NULL);
-    ck_assert(afd != EVUTIL_INVALID_SOCKET);
+    ck_assert(afd != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
     evutil_closesocket(afd);
     evutil_closesocket(lfd);
     tconn_start_send(c, 5, 4 * MiB);
