@@ -26,7 +26,7 @@
 # ("[win-deps] timing ...").
 set -euo pipefail
 
-RECIPE=r3
+RECIPE=r4
 HOST=x86_64-w64-mingw32
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/.ci/windows
@@ -113,6 +113,10 @@ OPENSSL_SRC=$(srcdir openssl)
 LIBEVENT_SRC=$(srcdir libevent)
 CHECK_SRC=$(srcdir check)
 [ -d "$OPENSSL_SRC" ] && [ -d "$LIBEVENT_SRC" ] && [ -d "$CHECK_SRC" ] || die "sources not unpacked"
+# Our one change to libevent (r4): on IOCP, EOF ends reading only, not writing too
+# (libevent-async-eof.patch; core_conn's write_after_peer_half_close shows why).
+patch -d "$LIBEVENT_SRC" -p1 --forward --quiet < "$HERE/libevent-async-eof.patch" ||
+  die "libevent-async-eof.patch does not apply"
 
 # Run a build step with its output in a log; on failure show the end of the log.
 # Logs the step's wall and CPU (user+sys of the step and its children) seconds.

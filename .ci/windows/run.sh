@@ -51,7 +51,7 @@ lap() { echo $(( $(date +%s) - t_start )); }
 
 # --- packages ------------------------------------------------------------------------
 PKGS=(gcc-mingw-w64-x86-64 wine wine64 cmake make perl dpkg-dev debian-archive-keyring
-      meson ninja-build pkg-config xz-utils libz-mingw-w64-dev time)
+      meson ninja-build pkg-config xz-utils libz-mingw-w64-dev time patch)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -244,7 +244,7 @@ conn_outbuf_is_full(conn_t *c)
 static void
 conn_update_reading(conn_t *c)
 {
-  if (c->block_reasons)
+  if (c->block_reasons || c->got_eof)   /* (after EOF a read would only say EOF again) */
     bufferevent_disable(c->bev, EV_READ);
   else
     bufferevent_enable(c->bev, EV_READ);

@@ -9,6 +9,7 @@
 #else
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/select.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -563,6 +564,64 @@ START_TEST(test_peer_gone_while_writing)
 }
 END_TEST
 
+static int
+cond_sent_and_flushed(void *arg)
+{
+  tconn_t *t = arg;
+  return t->tx_sent == t->tx_total && conn_outbuf_len(&t->base) == 0;
+}
+
+/* A peer that half-closes (shutdown of its sending side) still reads: after
+ * our EOF we can still write to it, and what we queue reaches it.  (libevent's
+ * IOCP bufferevent stopped writing for good at EOF, so the bytes stayed queued
+ * on Windows: .ci/windows/libevent-async-eof.patch.) */
+START_TEST(test_write_after_peer_half_close)
+{
+  evutil_socket_t lfd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert(lfd != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof(sin));
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+  ck_assert_int_eq(listen(lfd, 4), 0);
+  ev_socklen_t sl = sizeof(sin);
+  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+  tconn_t *c = tconn_connect(ml, ntohs(sin.sin_port), NULL, 0);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 5), 1);
+  evutil_socket_t afd = accept(lfd, NULL, NULL);
+  ck_assert(afd != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
+  evutil_closesocket(lfd);
+#ifdef _WIN32
+  ck_assert_int_eq(shutdown(afd, SD_SEND), 0);
+#else
+  ck_assert_int_eq(shutdown(afd, SHUT_WR), 0);
+#endif
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_eof, 5), 1);
+  const size_t total = 48 * 1024;  /* fits in the peer's socket buffers unread */
+  tconn_start_send(c, 9, total);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_sent_and_flushed, c, 10), 1);
+  /* the peer reads it all */
+  size_t got = 0;
+  char buf[16384];
+  while (got < total) {
+    fd_set rs;
+    FD_ZERO(&rs);
+    FD_SET(afd, &rs);
+    struct timeval tv = { 5, 0 };
+    ck_assert_int_eq(select((int)afd + 1, &rs, NULL, NULL, &tv), 1);
+    int n = recv(afd, buf, sizeof(buf), 0);
+    ck_assert_int_gt(n, 0);
+    got += (size_t)n;
+  }
+  ck_assert_uint_eq(got, total);
+  evutil_closesocket(afd);
+  conn_mark_for_close(&c->base);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 5), 1);
+}
+END_TEST
+
 START_TEST(test_tls_close_is_eof_not_error)
 {
   net_log[0] = '\0';
@@ -635,6 +694,7 @@ unit_suite(void)
     { "never_reading_peer_tls", test_never_reading_peer_tls, 90 },
     { "tls_close_is_eof_not_error", test_tls_close_is_eof_not_error, 20 },
     { "peer_gone_while_writing", test_peer_gone_while_writing, 60 },
+    { "write_after_peer_half_close", test_write_after_peer_half_close, 30 },
     { "tls_garbage_is_error", test_tls_garbage_is_error, 20 },
     { "connect_many_all_report", test_connect_many_all_report, 40 },
     { "flushed_some_drives_plain", test_flushed_some_drives_plain, 90 },
