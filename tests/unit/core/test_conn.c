@@ -527,6 +527,30 @@ net_hook(log_severity_t sev, log_domain_t dom, const char *msg, void *arg)
   }
 }
 
+/* A tconn connected to a raw socket of the test's (*peer, blocking): the
+ * peer's side is driven by hand (closed, shut down, read). */
+static tconn_t *
+tconn_to_raw_peer(evutil_socket_t *peer)
+{
+  evutil_socket_t lfd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert(lfd != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof(sin));
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+  ck_assert_int_eq(listen(lfd, 4), 0);
+  ev_socklen_t sl = sizeof(sin);
+  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+  tconn_t *c = tconn_connect(ml, ntohs(sin.sin_port), NULL, 0);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 5), 1);
+  *peer = accept(lfd, NULL, NULL);
+  ck_assert(*peer != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
+  evutil_closesocket(lfd);
+  return c;
+}
+
 /* A peer that goes away while we write to it (a killed relay, a SOCKS client
  * that hangs up) ends the connection with an error, never the process: on
  * POSIX the write after the peer's RST raises SIGPIPE, which mainloop_new()
@@ -541,23 +565,9 @@ START_TEST(test_peer_gone_while_writing)
   ck_assert(sa.sa_handler == SIG_IGN);
 #endif
   for (int round = 0; round < 10; round++) {
-    evutil_socket_t lfd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert(lfd != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
-    struct sockaddr_in sin;
-    memset(&sin, 0, sizeof(sin));
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-    ck_assert_int_eq(listen(lfd, 4), 0);
-    ev_socklen_t sl = sizeof(sin);
-    ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
-    tconn_t *c = tconn_connect(ml, ntohs(sin.sin_port), NULL, 0);
-    ck_assert_ptr_nonnull(c);
-    ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 5), 1);
-    evutil_socket_t afd = accept(lfd, NULL, NULL);
-    ck_assert(afd != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
+    evutil_socket_t afd;
+    tconn_t *c = tconn_to_raw_peer(&afd);
     evutil_closesocket(afd);
-    evutil_closesocket(lfd);
     tconn_start_send(c, 5, 4 * MiB);
     ck_assert_int_eq(mainloop_run_until(ml, cond_no_conns, NULL, 20), 1);
   }
@@ -577,22 +587,8 @@ cond_sent_and_flushed(void *arg)
  * on Windows: .ci/windows/libevent-async-eof.patch.) */
 START_TEST(test_write_after_peer_half_close)
 {
-  evutil_socket_t lfd = socket(AF_INET, SOCK_STREAM, 0);
-  ck_assert(lfd != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
-  struct sockaddr_in sin;
-  memset(&sin, 0, sizeof(sin));
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-  ck_assert_int_eq(listen(lfd, 4), 0);
-  ev_socklen_t sl = sizeof(sin);
-  ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
-  tconn_t *c = tconn_connect(ml, ntohs(sin.sin_port), NULL, 0);
-  ck_assert_ptr_nonnull(c);
-  ck_assert_int_eq(mainloop_run_until(ml, cond_true_int, &c->n_connected, 5), 1);
-  evutil_socket_t afd = accept(lfd, NULL, NULL);
-  ck_assert(afd != (evutil_socket_t)EVUTIL_INVALID_SOCKET);
-  evutil_closesocket(lfd);
+  evutil_socket_t afd;
+  tconn_t *c = tconn_to_raw_peer(&afd);
 #ifdef _WIN32
   ck_assert_int_eq(shutdown(afd, SD_SEND), 0);
 #else
