@@ -33,22 +33,11 @@ import testnet  # noqa: E402
 import socksproxy as sp  # noqa: E402
 from httpserver import HTTPServer, expected_sha256  # noqa: E402
 
-PASSED = []
-FAILED = []
+from verdict import PASSED, FAILED, check  # noqa: E402
 EVONION = os.path.abspath(os.environ.get('EVONION_BIN', 'build/evonion'))
 TOR = os.environ.get('EVONION_TOR') or shutil.which('tor') or '/usr/sbin/tor'
 REFRESH_DEADLINE = 150.0
 CONS_PATH = '/tor/status-vote/current/consensus-microdesc'
-
-
-def check(name, cond, detail=''):
-    if cond:
-        PASSED.append(name)
-        print('PASS %s %s' % (name, detail), flush=True)
-    else:
-        FAILED.append(name)
-        print('FAIL %s %s' % (name, detail), flush=True)
-    return cond
 
 
 def log_text(node):

@@ -42,22 +42,11 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testnet  # noqa: E402
 
-PASSED = []
-FAILED = []
+from verdict import check, summary  # noqa: E402
 PROBE = os.path.abspath(os.environ.get('EVONION_DIR_PROBE', 'build/tests/interop/dir_probe'))
 EVONION = os.path.abspath(os.environ.get('EVONION_BIN', 'build/evonion'))
 TOR = os.environ.get('EVONION_TOR') or shutil.which('tor') or '/usr/sbin/tor'
 BOOTSTRAP_DEADLINE = 90.0
-
-
-def check(name, cond, detail=''):
-    if cond:
-        PASSED.append(name)
-        print('PASS %s %s' % (name, detail), flush=True)
-    else:
-        FAILED.append(name)
-        print('FAIL %s %s' % (name, detail), flush=True)
-    return cond
 
 
 def read(path, mode='r'):
@@ -279,8 +268,7 @@ def main():
             test_forged(net, 'one_signature', forge_one_signature(good), 'too few signatures')
     except Exception as e:  # noqa: BLE001 — report, never hang
         check('harness', False, '%s: %s' % (type(e).__name__, str(e)[:3000]))
-    print('%d passed, %d failed' % (len(PASSED), len(FAILED)))
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == '__main__':

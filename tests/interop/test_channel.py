@@ -27,21 +27,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testnet  # noqa: E402
 
-PASSED = []
-FAILED = []
+from verdict import check, summary  # noqa: E402
 PROBE = os.path.abspath(os.environ.get('EVONION_PROBE', 'build/tests/interop/channel_probe'))
 EVONION = os.path.abspath(os.environ.get('EVONION_BIN', 'build/evonion'))
 TOR = os.environ.get('EVONION_TOR') or shutil.which('tor') or '/usr/sbin/tor'
-
-
-def check(name, cond, detail=''):
-    if cond:
-        PASSED.append(name)
-        print('PASS %s %s' % (name, detail), flush=True)
-    else:
-        FAILED.append(name)
-        print('FAIL %s %s' % (name, detail), flush=True)
-    return cond
 
 
 def probe(port, fp, *extra, timeout=60):
@@ -254,8 +243,7 @@ def main():
         check('harness', False, '%s: %s' % (type(e).__name__, str(e)[:2000]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print('%d passed, %d failed' % (len(PASSED), len(FAILED)))
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == '__main__':

@@ -30,24 +30,13 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testnet  # noqa: E402
 
-PASSED = []
-FAILED = []
+from verdict import check, summary  # noqa: E402
 PROBE = os.path.abspath(os.environ.get('EVONION_CIRC_PROBE', 'build/tests/interop/circ_probe'))
 TOR = os.environ.get('EVONION_TOR') or shutil.which('tor') or '/usr/sbin/tor'
 GET_SIZE = 20 * 1024 * 1024
 POST_SIZE = 5 * 1024 * 1024
 BAD_LOG = re.compile(r'\[warn\].*(protocol|[Uu]nexpected|[Uu]nacceptable|SENDME|relay_early|'
                      r'RELAY_EARLY|digest|circ_id|[Cc]losing circ)')
-
-
-def check(name, cond, detail=''):
-    if cond:
-        PASSED.append(name)
-        print('PASS %s %s' % (name, detail), flush=True)
-    else:
-        FAILED.append(name)
-        print('FAIL %s %s' % (name, detail), flush=True)
-    return cond
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -191,8 +180,7 @@ def main():
         check('testnet', False, str(e)[-3000:])
     finally:
         srv.shutdown()
-    print('%d passed, %d failed' % (len(PASSED), len(FAILED)))
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == '__main__':

@@ -22,18 +22,7 @@ sys.dont_write_bytecode = True       # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import testnet  # noqa: E402
 
-PASSED = []
-FAILED = []
-
-
-def check(name, cond, detail=''):
-    if cond:
-        PASSED.append(name)
-        print('PASS %s' % name, flush=True)
-    else:
-        FAILED.append(name)
-        print('FAIL %s %s' % (name, detail), flush=True)
-    return cond
+from verdict import check_quiet as check, summary  # noqa: E402
 
 
 class Payload(http.server.BaseHTTPRequestHandler):
@@ -243,8 +232,7 @@ def main():
     check('temporary base dir removed', not os.path.exists(net.base_dir))
     test_deadline_failure()
     test_cli()
-    print('%d passed, %d failed' % (len(PASSED), len(FAILED)))
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == '__main__':

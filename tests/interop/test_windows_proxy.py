@@ -45,32 +45,11 @@ import testnet  # noqa: E402
 import socksproxy as sp  # noqa: E402
 from httpserver import HTTPServer, expected_sha256  # noqa: E402
 
-PASSED, FAILED, TIMES, RATES = [], [], [], []
+from verdict import TIMES, check_quiet as check, Timed, summary  # noqa: E402
+RATES = []
 ALL_CHECKS = ['get', 'post', 'parallel', 'linux', 'rate', 'shutdown']
 CELL_PAYLOAD, CELL_SIZE = 498, 514      # RELAY_DATA payload bytes per 514-byte link cell
 MiB = 1 << 20
-
-
-def check(name, cond, detail=''):
-    if cond:
-        PASSED.append(name)
-        print('PASS %s' % name, flush=True)
-    else:
-        FAILED.append(name)
-        print('FAIL %s %s' % (name, detail), flush=True)
-    return cond
-
-
-class Timed:
-    def __init__(self, what):
-        self.what = what
-
-    def __enter__(self):
-        self.t0 = time.monotonic()
-        return self
-
-    def __exit__(self, *exc):
-        TIMES.append((self.what, time.monotonic() - self.t0))
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,8 +368,7 @@ def main():
     for what, dt in TIMES:
         print('  %-40s %7.1f s' % (what, dt))
     print('  %-40s %7.1f s' % ('total', time.monotonic() - t0))
-    print('%d passed, %d failed' % (len(PASSED), len(FAILED)))
-    return 1 if FAILED else 0
+    return summary()
 
 
 if __name__ == '__main__':
